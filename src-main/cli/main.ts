@@ -1,0 +1,2 @@
+// placeholder entry replaced by the CLI module
+console.log('ferry: under construction');

@@ -1,0 +1,25 @@
+/** Wire-level constants shared by every endpoint. Changing one is a protocol change. */
+
+/** Bumped on any incompatible change to frames or messages. */
+export const PROTOCOL_VERSION = 1;
+
+/** Largest JSON header a peer will accept (bytes, UTF-8). */
+export const MAX_HEADER_BYTES = 1024 * 1024;
+
+/** Largest binary payload a peer will accept in one frame (bytes). */
+export const MAX_PAYLOAD_BYTES = 32 * 1024 * 1024;
+
+/** Files up to this size travel whole inside one `put` frame instead of a chunk recipe. */
+export const INLINE_FILE_MAX_BYTES = 128 * 1024;
+
+/** One recipe entry on the wire: 32-byte SHA-256 of the chunk + 4-byte big-endian length. */
+export const RECIPE_ENTRY_BYTES = 36;
+
+/** Entries per `listPage` frame, keeping each header well under MAX_HEADER_BYTES. */
+export const LIST_PAGE_ENTRIES = 2000;
+
+/** Name of the per-share state folder on the server; never synced, listed or deleted. */
+export const STATE_DIR_NAME = '.ferry';
+
+/** Name of the ignore file in a client folder root. */
+export const IGNORE_FILE_NAME = '.ferryignore';

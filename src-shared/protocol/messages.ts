@@ -1,0 +1,130 @@
+/**
+ * Every frame header, one TypeBox schema per message type, as a union on `type`.
+ * The JSON Schemas in docs/schemas are generated from these (scripts/gen-schemas.mjs).
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+const Id = Type.Integer({ minimum: 0, maximum: 0xffffffff, description: 'request id; responses echo it' });
+const RelPath = Type.String({ minLength: 1, maxLength: 4096, description: 'share-relative POSIX path, NFC' });
+const Mode = Type.Integer({ minimum: 0, maximum: 0o7777 });
+const MtimeMs = Type.Integer({ minimum: 0, description: 'milliseconds since epoch, integer' });
+const Size = Type.Integer({ minimum: 0 });
+const Hash = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256, lowercase hex' });
+const PayloadLength = Type.Integer({ minimum: 0, description: 'raw bytes following the header' });
+
+/** What the client believes the server holds at a path (null: nothing). A mismatch is a conflict. */
+export const FileBase = Type.Union([Type.Null(), Type.Object({ size: Size, mtimeMs: MtimeMs })]);
+export type FileBase = Static<typeof FileBase>;
+
+export const EntryKind = Type.Union([Type.Literal('file'), Type.Literal('dir'), Type.Literal('symlink')]);
+export type EntryKind = Static<typeof EntryKind>;
+
+/** One node of a listed tree. */
+export const Entry = Type.Object(
+  {
+    path: RelPath,
+    kind: EntryKind,
+    size: Size,
+    mtimeMs: MtimeMs,
+    mode: Mode,
+    target: Type.Optional(Type.String({ maxLength: 4096 })),
+  },
+  { additionalProperties: false },
+);
+export type Entry = Static<typeof Entry>;
+
+function msg<T extends string, P extends Record<string, TSchema>>(type: T, props: P) {
+  return Type.Object(
+    { type: Type.Literal(type), id: Id, ...props },
+    { additionalProperties: false, $id: type },
+  );
+}
+
+// ---- client → server ----
+export const Hello = msg('hello', {
+  protocolVersion: Type.Integer({ minimum: 1 }),
+  clientId: Type.String({ minLength: 1, maxLength: 128 }),
+  clientName: Type.Optional(Type.String({ maxLength: 256 })),
+  share: Type.String({ minLength: 1, maxLength: 128 }),
+  token: Type.String({ minLength: 1, maxLength: 512 }),
+});
+export const List = msg('list', {});
+export const Mkdir = msg('mkdir', { path: RelPath, mode: Mode, mtimeMs: MtimeMs });
+export const Remove = msg('remove', { path: RelPath, base: Type.Optional(FileBase) });
+export const Move = msg('move', { from: RelPath, to: RelPath });
+export const Symlink = msg('symlink', { path: RelPath, target: Type.String({ minLength: 1, maxLength: 4096 }), mtimeMs: MtimeMs });
+export const SetMeta = msg('setMeta', { path: RelPath, mode: Mode, mtimeMs: MtimeMs });
+/** Whole small file in the payload. */
+export const Put = msg('put', {
+  path: RelPath, size: Size, mtimeMs: MtimeMs, mode: Mode, hash: Hash, base: FileBase, payloadLength: PayloadLength,
+});
+/** Large file: payload is the recipe (chunkCount × 36 bytes: sha256 + u32 BE length). Server answers `need`. */
+export const Begin = msg('begin', {
+  path: RelPath, size: Size, mtimeMs: MtimeMs, mode: Mode, hash: Hash, base: FileBase,
+  chunkCount: Type.Integer({ minimum: 0 }), payloadLength: PayloadLength,
+});
+/** One chunk the server asked for; `transfer` is the id of the `begin`. No response. */
+export const Chunk = msg('chunk', { transfer: Id, index: Type.Integer({ minimum: 0 }), payloadLength: PayloadLength });
+/** All asked chunks sent: assemble, verify, fsync, rename. */
+export const Commit = msg('commit', { transfer: Id });
+export const Abort = msg('abort', { transfer: Id });
+export const Ping = msg('ping', {});
+/** Read part of a file (a share file, or a kept version under .ferry/versions). Answered by `data`. */
+export const Get = msg('get', {
+  path: Type.String({ minLength: 1, maxLength: 4096 }),
+  area: Type.Union([Type.Literal('share'), Type.Literal('versions')]),
+  offset: Type.Integer({ minimum: 0 }),
+  length: Type.Integer({ minimum: 0 }),
+});
+
+// ---- server → client ----
+export const HelloOk = msg('helloOk', {
+  protocolVersion: Type.Integer({ minimum: 1 }),
+  serverName: Type.String({ maxLength: 256 }),
+  share: Type.String({ maxLength: 128 }),
+  sessionId: Type.String({ maxLength: 128 }),
+});
+export const ListPage = msg('listPage', { entries: Type.Array(Entry), done: Type.Boolean() });
+export const Need = msg('need', {
+  missing: Type.Array(Type.Tuple([Type.Integer({ minimum: 0 }), Type.Integer({ minimum: 0 })]), {
+    description: 'half-open [start, end) ranges of recipe indices the server lacks',
+  }),
+});
+export const ConflictInfo = Type.Object(
+  {
+    path: RelPath,
+    keptAs: Type.String({ description: 'share-relative path of the kept server version (under .ferry/versions)' }),
+    serverSize: Size,
+    serverMtimeMs: MtimeMs,
+  },
+  { additionalProperties: false },
+);
+export type ConflictInfo = Static<typeof ConflictInfo>;
+export const Ok = msg('ok', {
+  conflict: Type.Optional(ConflictInfo),
+  bytesReused: Type.Optional(Size),
+});
+export const ErrorMsg = msg('error', {
+  code: Type.String({ maxLength: 64 }),
+  message: Type.String({ maxLength: 4096 }),
+  path: Type.Optional(Type.String({ maxLength: 4096 })),
+});
+export const Pong = msg('pong', {});
+/** Answer to `get`: payload holds the bytes; `size` is the whole file's size, `mtimeMs`/`mode` its metadata. */
+export const Data = msg('data', { size: Size, mtimeMs: MtimeMs, mode: Mode, payloadLength: PayloadLength });
+
+export const ClientMessage = Type.Union([Hello, List, Mkdir, Remove, Move, Symlink, SetMeta, Put, Begin, Chunk, Commit, Abort, Ping, Get]);
+export const ServerMessage = Type.Union([HelloOk, ListPage, Need, Ok, ErrorMsg, Pong, Data]);
+export type ClientMessage = Static<typeof ClientMessage>;
+export type ServerMessage = Static<typeof ServerMessage>;
+export type Message = ClientMessage | ServerMessage;
+/** Narrow a message union by its `type`. */
+export type MessageOf<M extends { type: string }, T extends M['type']> = Extract<M, { type: T }>;
+
+/** All message schemas by type, for validators and doc generation. */
+export const MESSAGE_SCHEMAS = {
+  hello: Hello, list: List, mkdir: Mkdir, remove: Remove, move: Move, symlink: Symlink, setMeta: SetMeta,
+  put: Put, begin: Begin, chunk: Chunk, commit: Commit, abort: Abort, ping: Ping, get: Get,
+  helloOk: HelloOk, listPage: ListPage, need: Need, ok: Ok, error: ErrorMsg, pong: Pong, data: Data,
+} as const;
+export type MessageType = keyof typeof MESSAGE_SCHEMAS;
