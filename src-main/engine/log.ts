@@ -1,0 +1,39 @@
+/**
+ * Structured logging: a debug log and a separate transfer/protocol log, each to its own rotating file.
+ * Engine modules take a `Logger` and default to a silent one, so tests stay quiet.
+ */
+import pino from 'pino';
+import { createStream } from 'rotating-file-stream';
+
+export type Logger = pino.Logger;
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+/** A logger that discards everything. */
+export const silentLogger: Logger = pino({ level: 'silent' });
+
+/** The two logs of one Ferry process. */
+export interface Loggers {
+  debug: Logger;
+  transfer: Logger;
+  close(): Promise<void>;
+}
+
+/**
+ * Open `ferry.log` (debug/diagnostics) and `transfers.log` (one line per transfer and protocol event)
+ * in `dir`, rotated daily or at 10 MiB, 7 files kept. With `dir` null, logs are discarded.
+ */
+export function createLoggers(dir: string | null, level: LogLevel = 'info'): Loggers {
+  if (dir === null) return { debug: silentLogger, transfer: silentLogger, close: async () => {} };
+  const open = (name: string) =>
+    createStream(name, { path: dir, size: '10M', interval: '1d', maxFiles: 7 });
+  const debugStream = open('ferry.log');
+  const transferStream = open('transfers.log');
+  const debug = pino({ level, base: { log: 'debug' } }, debugStream);
+  const transfer = pino({ level: 'info', base: { log: 'transfer' } }, transferStream);
+  return {
+    debug,
+    transfer,
+    close: () =>
+      Promise.all([debugStream, transferStream].map((s) => new Promise<void>((r) => s.end(() => r())))).then(() => undefined),
+  };
+}
