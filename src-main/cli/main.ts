@@ -1,2 +1,15 @@
-// placeholder entry replaced by the CLI module
-console.log('ferry: under construction');
+/** The `ferry` command: headless server, sync client and web-GUI daemon over one engine. */
+import { Command } from 'commander';
+import { registerServeCommand } from './serve-command';
+import { registerSyncCommand } from './sync-command';
+
+const program = new Command();
+program
+  .name('ferry')
+  .description('Self-hosted folder sync over TLS')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .configureOutput({ outputError: (str, write) => write(`ferry: ${str}`) });
+registerServeCommand(program);
+registerSyncCommand(program);
+await program.parseAsync(process.argv);

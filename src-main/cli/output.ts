@@ -1,0 +1,38 @@
+/** Everything the CLI prints: one JSON object per line with --json, short human lines otherwise. */
+import type { FerryErrorInfo } from '../../src-shared/protocol/error-codes';
+
+/** Output sink of one CLI run. */
+export interface Output {
+  readonly json: boolean;
+  /** A machine event (JSON mode) or its human sentence. */
+  event(name: string, data: Record<string, unknown>, human?: string): void;
+  /** A one-line error on stderr (JSON mode: also an `error` event on stdout). */
+  error(err: FerryErrorInfo): void;
+}
+
+/** Create the output sink. */
+export function createOutput(json: boolean): Output {
+  return {
+    json,
+    event(name, data, human) {
+      if (json) process.stdout.write(JSON.stringify({ event: name, time: new Date().toISOString(), ...data }) + '\n');
+      else if (human !== undefined) process.stdout.write(human + '\n');
+    },
+    error(err) {
+      if (json) process.stdout.write(JSON.stringify({ event: 'error', time: new Date().toISOString(), ...err }) + '\n');
+      process.stderr.write(`ferry: ${err.code}: ${err.message}${err.path ? ` (${err.path})` : ''}\n`);
+    },
+  };
+}
+
+/** Bytes in a human unit (1 decimal). */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i += 1;
+  }
+  return i === 0 ? `${n} B` : `${v.toFixed(1)} ${units[i]}`;
+}

@@ -1,0 +1,122 @@
+/** `ferry sync`: mirror a local folder to a share, once (`--once`) or live until interrupted. */
+import { hostname } from 'node:os';
+import { resolve, join } from 'node:path';
+import type { Command } from 'commander';
+import { SyncSession } from '../engine/client/sync-session';
+import { FerryError, toFerryError } from '../engine/errors';
+import { createLoggers, type LogLevel } from '../engine/log';
+import { loadConfigFile, parseHostPort, SyncConfig } from './config-file';
+import { createOutput, formatBytes, type Output } from './output';
+import { ProgressView } from './progress-view';
+import { cliStateDir, readOrCreateClientId } from './cli-state';
+
+interface SyncFlags {
+  dir?: string; server?: string; share?: string; fingerprint?: string; token?: string; once?: boolean;
+  config?: string; json?: boolean; ignore?: string[]; rescan?: string; allowEmpty?: boolean; state?: string; logLevel?: string;
+}
+
+/** Register `ferry sync` on the program. */
+export function registerSyncCommand(program: Command): void {
+  program
+    .command('sync')
+    .description('mirror a local folder to a Ferry server (live, or --once)')
+    .option('--dir <DIR>', 'local folder to mirror')
+    .option('--server <HOST:PORT>', 'server address')
+    .option('--share <NAME>', 'share on the server', undefined)
+    .option('--fingerprint <FP>', "server certificate SHA-256 fingerprint (printed by 'ferry serve')")
+    .option('--token <TOKEN>', 'access token (printed by ferry serve)')
+    .option('--once', 'do the initial sync, verify, and exit')
+    .option('--config <FILE>', 'JSON config file (flags override it)')
+    .option('--json', 'one JSON object per line on stdout')
+    .option('--ignore <PATTERN...>', 'extra gitignore-style patterns')
+    .option('--rescan <SECONDS>', 'full rescan period (0 disables)')
+    .option('--allow-empty', 'allow an empty local folder to empty the share')
+    .option('--state <DIR>', 'client state folder (caches, logs)')
+    .option('--log-level <LEVEL>', 'error | warn | info | debug')
+    .action(async (flags: SyncFlags) => {
+      const out = createOutput(Boolean(flags.json));
+      try {
+        process.exitCode = await runSync(flags, out);
+      } catch (err) {
+        out.error(toFerryError(err).toInfo());
+        process.exitCode = 1;
+      }
+    });
+}
+
+async function runSync(flags: SyncFlags, out: Output): Promise<number> {
+  const file = flags.config ? loadConfigFile(flags.config, SyncConfig) : {};
+  const need = (v: string | undefined, flag: string): string => {
+    if (!v) throw new FerryError('CONFIG_INVALID', `Missing ${flag} (give it on the command line or in --config)`);
+    return v;
+  };
+  const dir = resolve(need(flags.dir ?? file.dir, '--dir'));
+  const { host, port } = parseHostPort(need(flags.server ?? file.server, '--server'), '--server');
+  const rescan = flags.rescan !== undefined ? Number(flags.rescan) : file.rescanSeconds ?? 300;
+  if (!Number.isInteger(rescan) || rescan < 0) throw new FerryError('CONFIG_INVALID', `--rescan must be a whole number of seconds, not "${flags.rescan}"`);
+  const stateDir = resolve(flags.state ?? file.state ?? cliStateDir('client'));
+  const loggers = createLoggers(join(stateDir, 'logs'), (flags.logLevel ?? file.logLevel ?? 'info') as LogLevel);
+  const session = new SyncSession({
+    pairId: 'cli',
+    localPath: dir,
+    target: {
+      host, port,
+      share: flags.share ?? file.share ?? 'default',
+      fingerprint: need(flags.fingerprint ?? file.fingerprint, '--fingerprint'),
+      token: need(flags.token ?? file.token ?? process.env.FERRY_TOKEN, '--token'),
+    },
+    ignore: [...(file.ignore ?? []), ...(flags.ignore ?? [])],
+    rescanIntervalSec: rescan,
+    allowEmptyRoot: Boolean(flags.allowEmpty ?? file.allowEmpty),
+    clientId: await readOrCreateClientId(stateDir),
+    clientName: `${hostname()} (ferry sync)`,
+    stateDir,
+    log: loggers.debug,
+    transferLog: loggers.transfer,
+  });
+  const progress = new ProgressView(!out.json && Boolean(process.stdout.isTTY));
+  session.on('stateChanged', (s) => {
+    progress.onState(s);
+    if (s.status === 'halted' || s.status === 'error') {
+      if (s.lastError) out.event('status', { status: s.status, error: s.lastError }, `ferry: ${s.status}: ${s.lastError.code}: ${s.lastError.message}`);
+    } else out.event('status', { status: s.status, filesPending: s.filesPending, bytesPending: s.bytesPending });
+  });
+  session.on('transferUpdated', (t) => {
+    progress.onTransfer(t);
+    if (t.status !== 'completed' && t.status !== 'failed') return;
+    out.event('transfer', { ...t }, progress && !out.json && process.stdout.isTTY ? undefined : humanTransfer(t));
+  });
+  session.on('conflictDetected', (c) => out.event('conflict', { ...c }, `conflict: ${c.path} changed on the server too; its version is kept as ${c.server.keptAs}`));
+
+  try {
+    if (flags.once) {
+      const summary = await session.runOnce();
+      progress.stop();
+      out.event('summary', { ...summary, ok: summary.errors.length === 0 },
+        `In sync: ${summary.filesUploaded} files uploaded, ${summary.filesDeleted} deleted, ${summary.moves} moved; ` +
+          `${formatBytes(summary.bytesSent)} sent, ${formatBytes(summary.bytesReceived)} received on the wire` +
+          (summary.errors.length ? `; ${summary.errors.length} errors` : ''));
+      for (const e of summary.errors) out.error(e);
+      return summary.errors.length === 0 ? 0 : 2;
+    }
+    await session.start();
+    out.event('watching', { dir }, `Watching ${dir} → ${host}:${port}. Press Ctrl+C to stop.`);
+    await new Promise<void>((resolveStop) => {
+      const stop = () => resolveStop();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await session.stop();
+    progress.stop();
+    return 0;
+  } finally {
+    await loggers.close();
+  }
+}
+
+function humanTransfer(t: { kind: string; path: string; toPath?: string; status: string; size: number; bytesSent: number; error: { code: string; message: string } | null }): string {
+  if (t.status === 'failed') return `✗ ${t.kind} ${t.path}: ${t.error?.code ?? ''} ${t.error?.message ?? ''}`;
+  const where = t.toPath ? `${t.path} → ${t.toPath}` : t.path;
+  const size = t.kind === 'upload' ? ` (${formatBytes(t.size)}, ${formatBytes(t.bytesSent)} sent)` : '';
+  return `✓ ${t.kind} ${where}${size}`;
+}
