@@ -1,0 +1,137 @@
+/**
+ * Atomic file installation: bytes go to a temp file in a staging folder on the share's file system,
+ * get their final mode and mtime, are flushed, then renamed over the destination and the parent folder
+ * is flushed. Nothing half-written is ever visible under a real name.
+ */
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { toFerryError } from '../errors';
+
+/** 'fsync': flush file and parent folder before reporting success; 'none': rely on the OS (faster, not crash-safe). */
+export type Durability = 'fsync' | 'none';
+
+/** Metadata an installed file receives. */
+export interface FileMeta {
+  /** Permission bits (masked with 0o7777). */
+  mode: number;
+  /** Integer milliseconds since the epoch. */
+  mtimeMs: number;
+}
+
+/**
+ * Seconds value for utimes that lands exactly on `ms`: libuv truncates the fraction of a double,
+ * so ms/1000 often reads back as ms-1; half a millisecond more always floors to `ms`.
+ */
+export function utimesSeconds(ms: number): number {
+  return (ms + 0.5) / 1000;
+}
+
+/** A temp file being written in a staging folder. Write, then `seal`, then `installAt`; or `discard`. */
+export class StagedFile {
+  private written = 0;
+  private closed = false;
+  private constructor(
+    /** Absolute path of the temp file. */
+    readonly path: string,
+    private readonly handle: FileHandle,
+  ) {}
+
+  /** Create a new, exclusive temp file (mode 0600 until sealed) in `stagingDir`. */
+  static async create(stagingDir: string): Promise<StagedFile> {
+    const path = join(stagingDir, `tmp-${randomBytes(9).toString('base64url')}`);
+    try {
+      return new StagedFile(path, await open(path, 'wx', 0o600));
+    } catch (err) {
+      throw toFerryError(err);
+    }
+  }
+
+  /** Bytes written so far. */
+  get size(): number {
+    return this.written;
+  }
+
+  /** Append `buf`. */
+  async write(buf: Buffer): Promise<void> {
+    let off = 0;
+    try {
+      while (off < buf.length) {
+        const { bytesWritten } = await this.handle.write(buf, off, buf.length - off, this.written + off);
+        off += bytesWritten;
+      }
+    } catch (err) {
+      throw toFerryError(err);
+    }
+    this.written += buf.length;
+  }
+
+  /** Give the file its final mode and mtime, flush its data (when durable) and close it. */
+  async seal(meta: FileMeta, durability: Durability): Promise<void> {
+    try {
+      await this.handle.chmod(meta.mode & 0o7777);
+      // Times after the last write (a write would bump mtime); the data flush below also commits them.
+      const t = utimesSeconds(meta.mtimeMs);
+      await this.handle.utimes(t, t);
+      if (durability === 'fsync') await this.handle.datasync();
+    } catch (err) {
+      throw toFerryError(err);
+    } finally {
+      await this.close();
+    }
+  }
+
+  /** Rename the sealed file onto `dest` (replacing a file or link there) and flush the parent folder. */
+  async installAt(dest: string, durability: Durability): Promise<void> {
+    try {
+      await rename(this.path, dest);
+    } catch (err) {
+      throw toFerryError(err);
+    }
+    if (durability === 'fsync') await fsyncDir(dirname(dest));
+  }
+
+  /** Close and delete the temp file; never throws. */
+  async discard(): Promise<void> {
+    await this.close();
+    await rm(this.path, { force: true }).catch(() => undefined);
+  }
+
+  private async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.handle.close().catch(() => undefined);
+  }
+}
+
+/** Flush a folder's entries (a rename is durable only once its parent is). */
+export async function fsyncDir(dir: string): Promise<void> {
+  let h: FileHandle | undefined;
+  try {
+    h = await open(dir, 'r');
+    await h.sync();
+  } catch (err) {
+    // Some file systems refuse fsync on folders (EINVAL/EISDIR); there is nothing more we could do there.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'EISDIR' && code !== 'EPERM') throw toFerryError(err, dir);
+  } finally {
+    await h?.close().catch(() => undefined);
+  }
+}
+
+/** Write `data` to `dest` atomically with `meta`, via a temp file in `stagingDir`. */
+export async function writeFileAtomic(
+  dest: string,
+  data: Buffer,
+  opts: FileMeta & { stagingDir: string; durability: Durability },
+): Promise<void> {
+  const f = await StagedFile.create(opts.stagingDir);
+  try {
+    await f.write(data);
+    await f.seal(opts, opts.durability);
+    await f.installAt(dest, opts.durability);
+  } catch (err) {
+    await f.discard();
+    throw err;
+  }
+}
