@@ -1,0 +1,383 @@
+/**
+ * One framed, validated, pipelined connection over a TLS socket: decodes and validates every incoming
+ * header, matches responses to outstanding requests by id, applies write backpressure, keeps the link
+ * alive and drops a silent peer.
+ */
+import type { TLSSocket } from 'node:tls';
+import { performance } from 'node:perf_hooks';
+import { isErrorCode } from '../../../src-shared/protocol/error-codes';
+import type { ClientMessage, ServerMessage } from '../../../src-shared/protocol/messages';
+import { FerryError, toFerryError } from '../errors';
+import { silentLogger, type Logger } from '../log';
+import { FrameDecoder, FrameError, encodeFrame, headerId, type Frame } from './frame-codec';
+import { validateClientMessage, validateServerMessage } from './validate';
+
+/** Tunables of a connection; the defaults are the protocol's, tests shrink the timings. */
+export interface ConnectionOptions {
+  /** Client side only: send a `ping` after this long without traffic in either direction (0: never). Default 20 s. */
+  keepAliveMs?: number;
+  /** Close with TIMEOUT after this long without hearing from the peer (0: never). Default 60 s. */
+  idleTimeoutMs?: number;
+  /** After close(), destroy the socket if the peer has not closed its side within this long. Default 5 s. */
+  closeGraceMs?: number;
+  /** Frame size limits (defaults: the protocol limits). */
+  limits?: { maxHeader?: number; maxPayload?: number };
+  log?: Logger;
+}
+
+/** Defaults of ConnectionOptions. */
+export const DEFAULT_KEEPALIVE_MS = 20_000;
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+const DEFAULT_CLOSE_GRACE_MS = 5_000;
+
+type AnyMessage = ClientMessage | ServerMessage;
+interface Pending {
+  resolve: (f: Frame<ServerMessage>) => void;
+  reject: (e: FerryError) => void;
+  onPartial: ((f: Frame<ServerMessage>) => boolean) | undefined;
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+const noop = (): void => {};
+
+/** The FerryError an `error` frame stands for (unknown codes become INTERNAL). */
+export function errorFromFrame(h: { code: string; message: string; path?: string | undefined }): FerryError {
+  return new FerryError(isErrorCode(h.code) ? h.code : 'INTERNAL', h.message, h.path === undefined ? {} : { path: h.path });
+}
+
+/** One framed, validated, pipelined connection over a TLS socket. */
+export class Connection {
+  /** The peer's address, kept after the socket is gone. */
+  readonly remoteAddress: string;
+  /** Bytes on the wire (frames incl. framing, TLS plaintext) and payload bytes, each direction. */
+  readonly stats = { bytesIn: 0, bytesOut: 0, payloadBytesOut: 0, payloadBytesIn: 0 };
+  /** Resolves once the socket is closed: null after a plain local close(), else why it closed. */
+  readonly closed: Promise<FerryError | null>;
+
+  private readonly decoder: FrameDecoder;
+  private readonly validate: (h: unknown) => AnyMessage;
+  private readonly log: Logger;
+  private readonly keepAliveMs: number;
+  private readonly idleTimeoutMs: number;
+  private readonly closeGraceMs: number;
+  private readonly pending = new Map<number, Pending>();
+  private handler: ((frame: Frame<AnyMessage>) => void) | null = null;
+  private backlog: Frame<AnyMessage>[] = [];
+  private lastId = 0;
+  private closing = false;
+  private reason: FerryError | null = null; // why close() was called (null: normal local close)
+  private peerError: FerryError | null = null; // an id-0 `error` frame: the peer's reason for closing
+  private socketError: Error | null = null;
+  private corked = false;
+  private drainWait: { promise: Promise<void>; resolve: () => void; reject: (e: FerryError) => void } | null = null;
+  private lastInAt = performance.now();
+  private lastOutAt = this.lastInAt;
+  private pingInFlight = false;
+  private ticker: NodeJS.Timeout | null = null;
+  private graceTimer: NodeJS.Timeout | null = null;
+  private resolveClosed!: (e: FerryError | null) => void;
+
+  constructor(
+    private readonly socket: TLSSocket,
+    private readonly side: 'client' | 'server',
+    opts: ConnectionOptions = {},
+  ) {
+    this.remoteAddress = socket.remoteAddress ?? '';
+    this.decoder = new FrameDecoder(opts.limits);
+    this.validate = side === 'server' ? validateClientMessage : validateServerMessage;
+    this.log = opts.log ?? silentLogger;
+    // `ping` is a client message: a server pinging would be a protocol error at the client.
+    this.keepAliveMs = side === 'client' ? (opts.keepAliveMs ?? DEFAULT_KEEPALIVE_MS) : 0;
+    this.idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.closeGraceMs = opts.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS;
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+
+    socket.on('data', this.onData);
+    socket.on('drain', this.onDrain);
+    socket.on('error', (err) => {
+      this.socketError ??= err;
+    });
+    socket.on('close', this.onClose);
+    if (socket.destroyed) queueMicrotask(this.onClose);
+    this.startTicker();
+  }
+
+  /** Receive incoming frames not matched to a pending request, in arrival order (frames that came earlier are replayed). */
+  onMessage(handler: (frame: Frame<ClientMessage | ServerMessage>) => void): void {
+    this.handler = handler;
+    const queued = this.backlog;
+    this.backlog = [];
+    for (const f of queued) this.deliver(f);
+  }
+
+  /** Write one frame; resolves at once while the socket buffer has room, else on 'drain'. Rejects once closed. */
+  send(header: object, payload?: Buffer): Promise<void> {
+    if (this.closing) return Promise.reject(this.closedError());
+    let ok: boolean;
+    try {
+      ok = this.write(header, payload);
+    } catch (err) {
+      return Promise.reject(toFerryError(err));
+    }
+    return ok ? RESOLVED : this.waitDrain();
+  }
+
+  /**
+   * Send a request (assigns header.id) and resolve with its response; an `error` response rejects with its code.
+   * With onPartial, every response frame for the id is offered first; returning true means more will follow.
+   * Does not wait for 'drain': bound the number in flight, or await send() for bulk data.
+   */
+  request(header: object, payload?: Buffer, onPartial?: (f: Frame<ServerMessage>) => boolean): Promise<Frame<ServerMessage>> {
+    if (this.closing) return Promise.reject(this.closedError());
+    const id = this.nextId();
+    (header as { id: number }).id = id;
+    return new Promise((resolve, reject) => {
+      try {
+        this.write(header, payload);
+      } catch (err) {
+        reject(toFerryError(err));
+        return;
+      }
+      this.pending.set(id, { resolve, reject, onPartial });
+    });
+  }
+
+  /** A fresh request id: 1 upward, wrapping at 2^32 and skipping ids still outstanding. */
+  nextId(): number {
+    for (let i = 0; i <= this.pending.size; i++) {
+      this.lastId = this.lastId >= 0xffffffff ? 1 : this.lastId + 1;
+      if (!this.pending.has(this.lastId)) break;
+    }
+    return this.lastId;
+  }
+
+  /** Requests sent and not yet answered. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** True once close() was called or the socket closed. */
+  get isClosed(): boolean {
+    return this.closing;
+  }
+
+  /** Stop reading from the socket (e.g. while the disk catches up); frames already decoded are still delivered. */
+  pauseReading(): void {
+    this.socket.pause();
+  }
+
+  /** Undo pauseReading(). */
+  resumeReading(): void {
+    this.socket.resume();
+  }
+
+  /** End the connection after flushing what was written; pending requests reject with `err` or CONNECTION_LOST. */
+  close(err?: FerryError): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.reason = err ?? null;
+    this.stopTicker();
+    this.failAll(err ?? new FerryError('CONNECTION_LOST', 'The connection was closed'));
+    this.socket.end();
+    this.graceTimer = setTimeout(() => this.socket.destroy(), this.closeGraceMs);
+    this.graceTimer.unref();
+  }
+
+  // ---- writing ----
+
+  /** Encode and write one frame; returns socket.write's verdict (false: over the high-water mark). */
+  private write(header: object, payload: Buffer | undefined): boolean {
+    const bufs = encodeFrame(header, payload);
+    // Cork until the end of this tick so a burst of small frames leaves as few TLS records and syscalls.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
+    let ok = this.socket.write(bufs[0]!);
+    this.stats.bytesOut += bufs[0]!.length;
+    if (bufs.length > 1) {
+      ok = this.socket.write(bufs[1]!);
+      this.stats.bytesOut += bufs[1]!.length;
+      this.stats.payloadBytesOut += bufs[1]!.length;
+    }
+    this.lastOutAt = performance.now();
+    return ok;
+  }
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
+
+  private waitDrain(): Promise<void> {
+    if (this.drainWait === null) {
+      let resolve!: () => void;
+      let reject!: (e: FerryError) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      this.drainWait = { promise, resolve, reject };
+    }
+    return this.drainWait.promise;
+  }
+
+  private readonly onDrain = (): void => {
+    const w = this.drainWait;
+    this.drainWait = null;
+    w?.resolve();
+  };
+
+  // ---- reading ----
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.closing) return;
+    this.stats.bytesIn += chunk.length;
+    this.lastInAt = performance.now();
+    let frames: Frame<unknown>[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (err) {
+      this.protocolError(err instanceof FrameError ? err : new FrameError('BAD_FRAME', String(err)));
+      return;
+    }
+    for (const f of frames) {
+      if (this.closing) return;
+      let header: AnyMessage;
+      try {
+        header = this.validate(f.header);
+      } catch (err) {
+        this.protocolError(new FrameError('BAD_FRAME', (err as Error).message, headerId(f.header)));
+        return;
+      }
+      this.stats.payloadBytesIn += f.payload.length;
+      this.dispatch({ header, payload: f.payload });
+    }
+  };
+
+  private dispatch(frame: Frame<AnyMessage>): void {
+    const h = frame.header;
+    if (this.side === 'server') {
+      // Keep-alive is answered here so sessions never see it (not even before hello).
+      if (h.type === 'ping') this.send({ type: 'pong', id: h.id }).catch(noop);
+      else this.deliver(frame);
+      return;
+    }
+    const p = this.pending.get(h.id);
+    if (p === undefined) {
+      if (h.type === 'error' && h.id === 0) this.peerError = errorFromFrame(h);
+      this.deliver(frame);
+      return;
+    }
+    if (h.type === 'error') {
+      this.pending.delete(h.id);
+      p.reject(errorFromFrame(h));
+      return;
+    }
+    const f = frame as Frame<ServerMessage>;
+    if (p.onPartial !== undefined) {
+      let more: boolean;
+      try {
+        more = p.onPartial(f);
+      } catch (err) {
+        this.pending.delete(h.id);
+        p.reject(toFerryError(err));
+        return;
+      }
+      if (more) return;
+    }
+    this.pending.delete(h.id);
+    p.resolve(f);
+  }
+
+  private deliver(frame: Frame<AnyMessage>): void {
+    if (this.handler === null) {
+      this.backlog.push(frame);
+      return;
+    }
+    try {
+      this.handler(frame);
+    } catch (err) {
+      this.log.error({ err, remote: this.remoteAddress }, 'message handler threw');
+      this.close(new FerryError('INTERNAL', `Message handler failed: ${(err as Error).message}`, { cause: err }));
+    }
+  }
+
+  /** A bad frame from the peer: tell it why (server side), then close this connection only. */
+  private protocolError(err: FrameError): void {
+    this.log.warn({ remote: this.remoteAddress, code: err.code, id: err.frameId }, err.message);
+    // A client has no message to report errors with; it just closes.
+    if (this.side === 'server') this.send({ type: 'error', id: err.frameId, code: err.code, message: err.message }).catch(noop);
+    this.close(new FerryError(err.code, err.message));
+  }
+
+  // ---- liveness and teardown ----
+
+  private startTicker(): void {
+    const periods = [this.keepAliveMs, this.idleTimeoutMs].filter((ms) => ms > 0);
+    if (periods.length === 0) return;
+    // Checking a few times per period is cheaper than re-arming a timer on every chunk.
+    this.ticker = setInterval(this.onTick, Math.max(1, Math.min(...periods) / 4));
+    this.ticker.unref();
+  }
+
+  private stopTicker(): void {
+    if (this.ticker !== null) clearInterval(this.ticker);
+    this.ticker = null;
+  }
+
+  private readonly onTick = (): void => {
+    if (this.closing) return;
+    const now = performance.now();
+    if (this.idleTimeoutMs > 0 && now - this.lastInAt >= this.idleTimeoutMs) {
+      const err = new FerryError('TIMEOUT', `Nothing heard from ${this.remoteAddress} for ${this.idleTimeoutMs / 1000} s`);
+      if (this.side === 'server') this.send({ type: 'error', id: 0, code: err.code, message: err.message }).catch(noop);
+      this.close(err);
+      return;
+    }
+    if (this.keepAliveMs > 0 && !this.pingInFlight && (now - this.lastInAt >= this.keepAliveMs || now - this.lastOutAt >= this.keepAliveMs)) {
+      this.pingInFlight = true;
+      this.request({ type: 'ping' }).then(
+        () => (this.pingInFlight = false),
+        () => (this.pingInFlight = false),
+      );
+    }
+  };
+
+  private readonly onClose = (): void => {
+    if (this.graceTimer !== null) clearTimeout(this.graceTimer);
+    this.stopTicker();
+    let result: FerryError | null;
+    if (this.closing) {
+      result = this.reason;
+    } else {
+      this.closing = true;
+      result =
+        this.peerError ??
+        new FerryError(
+          'CONNECTION_LOST',
+          this.socketError ? `Connection to ${this.remoteAddress} lost: ${this.socketError.message}` : `${this.remoteAddress} closed the connection`,
+          this.socketError ? { cause: this.socketError } : {},
+        );
+      this.reason = result;
+      this.failAll(result);
+    }
+    const w = this.drainWait;
+    this.drainWait = null;
+    w?.reject(this.closedError());
+    this.backlog = [];
+    this.resolveClosed(result);
+  };
+
+  private failAll(err: FerryError): void {
+    if (this.pending.size === 0) return;
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of all) p.reject(err);
+  }
+
+  private closedError(): FerryError {
+    return this.reason ?? new FerryError('CONNECTION_LOST', 'The connection is closed');
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Header validation: one compiled TypeBox check per message type, picked by `type`. Looking up the
+ * schema first is faster than checking the union and lets the error name the type and the field.
+ */
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import type { TSchema } from '@sinclair/typebox';
+import type { ClientMessage, ServerMessage } from '../../../src-shared/protocol/messages';
+import {
+  Hello, List, Mkdir, Remove, Move, Symlink, SetMeta, Put, Begin, Chunk, Commit, Abort, Ping, Get,
+  HelloOk, ListPage, Need, Ok, ErrorMsg, Pong, Data,
+} from '../../../src-shared/protocol/messages';
+import { FerryError } from '../errors';
+
+type Checks = Map<string, TypeCheck<TSchema>>;
+
+function compile(schemas: Record<string, TSchema>): Checks {
+  return new Map(Object.entries(schemas).map(([type, schema]) => [type, TypeCompiler.Compile(schema)]));
+}
+
+const clientChecks = compile({
+  hello: Hello, list: List, mkdir: Mkdir, remove: Remove, move: Move, symlink: Symlink, setMeta: SetMeta,
+  put: Put, begin: Begin, chunk: Chunk, commit: Commit, abort: Abort, ping: Ping, get: Get,
+});
+const serverChecks = compile({ helloOk: HelloOk, listPage: ListPage, need: Need, ok: Ok, error: ErrorMsg, pong: Pong, data: Data });
+
+function check(checks: Checks, h: unknown, direction: string): unknown {
+  if (typeof h !== 'object' || h === null) throw new FerryError('BAD_FRAME', 'Frame header is not an object');
+  const type = (h as { type?: unknown }).type;
+  if (typeof type !== 'string') throw new FerryError('BAD_FRAME', 'Frame header has no "type" string');
+  const c = checks.get(type);
+  if (c === undefined) throw new FerryError('BAD_FRAME', `"${type.slice(0, 64)}" is not a ${direction} message type`);
+  if (c.Check(h)) return h;
+  const first = c.Errors(h).First();
+  const field = first?.path ? first.path.slice(1).replace(/\//g, '.') : '';
+  const where = field === '' ? '' : ` field "${field}":`;
+  throw new FerryError('BAD_FRAME', `Invalid "${type}" message:${where} ${first?.message ?? 'does not match its schema'}`);
+}
+
+/** Check a header received by the server against the schema of its `type`; throws FerryError BAD_FRAME naming the field. */
+export function validateClientMessage(h: unknown): ClientMessage {
+  return check(clientChecks, h, 'client') as ClientMessage;
+}
+
+/** Check a header received by the client against the schema of its `type`; throws FerryError BAD_FRAME naming the field. */
+export function validateServerMessage(h: unknown): ServerMessage {
+  return check(serverChecks, h, 'server') as ServerMessage;
+}
