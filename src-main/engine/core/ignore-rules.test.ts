@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { IgnoreRules } from './ignore-rules';
+
+describe('IgnoreRules', () => {
+  it('always ignores .ferry at the root', () => {
+    const r = new IgnoreRules();
+    expect(r.ignores('.ferry', true)).toBe(true);
+    expect(r.ignores('.ferry/versions/x', false)).toBe(true);
+    expect(r.ignores('a/.ferry', true)).toBe(false);
+  });
+  it('applies gitignore syntax from the file and the settings', () => {
+    const r = new IgnoreRules(['*.log'], 'node_modules/\n# comment\n/top.txt\n!keep.log\n');
+    expect(r.ignores('x.log', false)).toBe(true);
+    expect(r.ignores('sub/x.log', false)).toBe(true);
+    expect(r.ignores('keep.log', false)).toBe(false);
+    expect(r.ignores('node_modules', true)).toBe(true);
+    expect(r.ignores('node_modules', false)).toBe(false);
+    expect(r.ignores('a/node_modules/b.js', false)).toBe(true);
+    expect(r.ignores('top.txt', false)).toBe(true);
+    expect(r.ignores('sub/top.txt', false)).toBe(false);
+  });
+  it('ignores children of ignored folders', () => {
+    const r = new IgnoreRules(['build/']);
+    expect(r.ignores('build/deep/x', false)).toBe(true);
+  });
+  it('never ignores the root', () => {
+    expect(new IgnoreRules(['*']).ignores('', true)).toBe(false);
+  });
+});
