@@ -1,6 +1,7 @@
 // Lint: typescript-eslint recommended + the layer direction of DESIGN.md §2 as import rules.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 const layer = (files, patterns) => ({
   files,
@@ -18,7 +19,7 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
-  { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } } },
+  { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: { ...globals.node } } },
   layer(['src-shared/**/*.ts'], [
     { group: ['**/src-main/**', '**/src-renderer/**', 'node:*', 'electron', 'react'], message: 'src-shared is pure: it imports nothing from other layers, Node or Electron.' },
   ]),
