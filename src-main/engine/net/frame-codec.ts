@@ -154,6 +154,7 @@ export class FrameDecoder {
 
   /** Remove `n` (≤ avail) bytes from the front: a view when they lie in one chunk, else one copy. */
   private take(n: number): Buffer {
+    if (n === 0) return EMPTY_PAYLOAD;
     const first = this.bufs[this.head]!;
     if (first.length - this.off >= n) {
       const view = first.subarray(this.off, this.off + n);
