@@ -4,9 +4,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, tempDir } from '../../../test/helpers/trees';
 import { FerryError } from '../errors';
+import { sha256FileOnWorker, stopHashWorker } from './hash-worker';
 import { RecipeBuilder, computeRecipe, decodeRecipe, encodeRecipe, readChunk, recipeOfBuffer, sha256File } from './recipe';
 
-afterAll(cleanupTempDirs);
+afterAll(async () => {
+  await stopHashWorker();
+  await cleanupTempDirs();
+});
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -33,6 +37,19 @@ describe('recipes', () => {
     // a chunk read back through readChunk hashes to its recipe entry
     const mid = fromFile.chunks[Math.floor(fromFile.chunks.length / 2)]!;
     expect(sha(await readChunk(file, mid.offset, mid.length))).toBe(mid.hash);
+  });
+
+  it('large files get the same recipe with the whole-file hash computed on the worker', async () => {
+    const dir = await tempDir();
+    const data = randomBytes(9 * 1024 * 1024 + 7); // above the off-thread threshold
+    const file = join(dir, 'large.bin');
+    await writeFile(file, data);
+    const r = await computeRecipe(file);
+    expect(r.hash).toBe(sha(data));
+    expect(r).toEqual(recipeOfBuffer(data));
+    expect(await sha256FileOnWorker(file)).toBe(sha(data));
+    expect(await sha256File(file)).toBe(sha(data));
+    await expect(sha256FileOnWorker(join(dir, 'missing'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('the incremental builder gives the same recipe for any feed split', () => {

@@ -1,9 +1,10 @@
 /** File recipes: content-defined chunks with their SHA-256, the whole-file SHA-256, and the 36-byte wire encoding. */
 import { createHash, type Hash } from 'node:crypto';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { RECIPE_ENTRY_BYTES } from '../../../src-shared/protocol/limits';
 import { FerryError, toFerryError } from '../errors';
 import { Chunker, DEFAULT_CHUNKING, type ChunkerOptions } from './fastcdc';
+import { sha256FileOnWorker } from './hash-worker';
 
 /** One chunk of a file: SHA-256 hex of its bytes, where it starts, how long it is. */
 export interface ChunkRef {
@@ -22,6 +23,12 @@ export interface FileRecipe {
 /** Read block size: large enough that per-read overhead vanishes, small enough to bound memory per file. */
 const READ_BLOCK = 1024 * 1024;
 const HEX64 = /^[0-9a-f]{64}$/;
+/**
+ * From this size the whole-file hash runs on the hash worker (reading the file a second time, from the page
+ * cache) while this thread chunks and hashes chunks: ~1.3× faster per file. Below it the message round trip
+ * costs more than it saves.
+ */
+const OFF_THREAD_MIN_BYTES = 8 * 1024 * 1024;
 
 /** Read up to buf.length bytes at `position`, looping over short reads; returns bytes read (less only at EOF). */
 async function readFull(fh: FileHandle, buf: Buffer, position: number): Promise<number> {
@@ -73,19 +80,21 @@ async function forEachBlock(absPath: string, onBlock: (block: Buffer) => void): 
 /** Incremental recipe builder: feed bytes in any pieces, then `done()`. Chunks spanning pieces are hashed across them. */
 export class RecipeBuilder {
   private readonly chunker: Chunker;
-  private readonly whole = createHash('sha256');
+  private readonly whole: Hash | null;
   private cur: Hash | null = null;
   private carried = 0; // bytes of the open chunk already fed to `cur`
   private offset = 0; // file offset where the open chunk starts
   private readonly chunks: ChunkRef[] = [];
 
-  constructor(opts: ChunkerOptions = DEFAULT_CHUNKING) {
+  /** `wholeFile: false` skips the whole-file hash (`done().hash` is then '') for callers that compute it elsewhere. */
+  constructor(opts: ChunkerOptions = DEFAULT_CHUNKING, wholeFile = true) {
     this.chunker = new Chunker(opts);
+    this.whole = wholeFile ? createHash('sha256') : null;
   }
 
   /** Feed the next bytes of the file. The caller may reuse `data` afterwards. */
   update(data: Buffer): void {
-    this.whole.update(data);
+    this.whole?.update(data);
     let p = 0;
     for (const len of this.chunker.push(data)) {
       const take = len - this.carried;
@@ -102,7 +111,7 @@ export class RecipeBuilder {
   /** End of file: the finished recipe. */
   done(): FileRecipe {
     for (const len of this.chunker.finish()) this.close(len, Buffer.alloc(0));
-    return { size: this.offset, hash: this.whole.digest('hex'), chunks: this.chunks };
+    return { size: this.offset, hash: this.whole ? this.whole.digest('hex') : '', chunks: this.chunks };
   }
 
   private close(len: number, tail: Buffer): void {
@@ -118,9 +127,19 @@ export class RecipeBuilder {
 
 /** Recipe of a file on disk, streamed through two 1 MiB buffers (never the whole file in memory). */
 export async function computeRecipe(absPath: string, opts: ChunkerOptions = DEFAULT_CHUNKING): Promise<FileRecipe> {
-  const b = new RecipeBuilder(opts);
+  let size: number;
+  try {
+    size = (await stat(absPath)).size;
+  } catch (err) {
+    throw toFerryError(err, absPath);
+  }
+  const onWorker = size >= OFF_THREAD_MIN_BYTES ? sha256FileOnWorker(absPath) : null;
+  onWorker?.catch(() => undefined); // awaited below; avoid an unhandled rejection if chunking fails first
+  const b = new RecipeBuilder(opts, onWorker === null);
   await forEachBlock(absPath, (block) => b.update(block));
-  return b.done();
+  const recipe = b.done();
+  if (onWorker) recipe.hash = await onWorker;
+  return recipe;
 }
 
 /** Recipe of bytes already in memory. */
@@ -130,8 +149,16 @@ export function recipeOfBuffer(buf: Buffer, opts: ChunkerOptions = DEFAULT_CHUNK
   return b.done();
 }
 
-/** Whole-file SHA-256 hex, streamed. */
+/** Whole-file SHA-256 hex, streamed; large files are hashed on the worker so this event loop stays responsive. */
 export async function sha256File(absPath: string): Promise<string> {
+  let size: number;
+  try {
+    size = (await stat(absPath)).size;
+  } catch (err) {
+    throw toFerryError(err, absPath);
+  }
+  const onWorker = size >= OFF_THREAD_MIN_BYTES ? sha256FileOnWorker(absPath) : null;
+  if (onWorker) return onWorker;
   const h = createHash('sha256');
   await forEachBlock(absPath, (block) => h.update(block));
   return h.digest('hex');
