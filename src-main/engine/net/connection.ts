@@ -156,6 +156,11 @@ export class Connection {
     return this.pending.size;
   }
 
+  /** Bytes written but not yet handed to the kernel (what backpressure bounds). */
+  get writeBuffered(): number {
+    return this.socket.writableLength;
+  }
+
   /** True once close() was called or the socket closed. */
   get isClosed(): boolean {
     return this.closing;
@@ -178,7 +183,11 @@ export class Connection {
     this.reason = err ?? null;
     this.stopTicker();
     this.failAll(err ?? new FerryError('CONNECTION_LOST', 'The connection was closed'));
+    // Read on (and discard) so the peer's close is noticed even if reading was paused.
+    this.socket.resume();
     this.socket.end();
+    // A silent peer will not close its side: once our last bytes are out, don't wait for it.
+    if (err?.code === 'TIMEOUT') this.socket.once('finish', () => this.socket.destroy());
     this.graceTimer = setTimeout(() => this.socket.destroy(), this.closeGraceMs);
     this.graceTimer.unref();
   }
