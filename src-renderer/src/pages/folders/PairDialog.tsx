@@ -1,0 +1,133 @@
+/** Add or edit a folder pair: local folder, server, credentials, test connection, save/start. */
+import { useId, useState, type ReactNode } from 'react';
+import { CircleCheck, Plug } from 'lucide-react';
+import type { ConnectionTestResult } from '../../../../src-shared/ipc/contract';
+import type { FolderPair } from '../../../../src-shared/model';
+import { Dialog } from '../../components/Dialog';
+import { ErrorNote } from '../../components/ErrorNote';
+import { FolderField } from '../../components/FolderField';
+import { TextField } from '../../components/TextField';
+import { useApi } from '../../state/ferry-context';
+import { useAction } from '../../state/use-action';
+import { formProblem, initialValues, targetProblem, toInput, toTarget, type PairFormValues } from './pair-form-model';
+
+interface PairDialogProps {
+  /** The pair being edited; undefined to add a new one. */
+  pair?: FolderPair;
+  open: boolean;
+  onClose: () => void;
+}
+
+/** Modal form; remounted per open so it starts from fresh values. */
+export function PairDialog({ pair, open, onClose }: PairDialogProps): ReactNode {
+  return (
+    <Dialog title={pair ? 'Edit folder' : 'Add folder'} open={open} onClose={onClose} wide>
+      {open && <PairForm pair={pair} onDone={onClose} />}
+    </Dialog>
+  );
+}
+
+function PairForm({ pair, onDone }: { pair: FolderPair | undefined; onDone: () => void }): ReactNode {
+  const api = useApi();
+  const [v, setV] = useState<PairFormValues>(() => initialValues(pair));
+  const [test, setTest] = useState<ConnectionTestResult | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const ignoreId = useId();
+  const set = <K extends keyof PairFormValues>(key: K) => (value: PairFormValues[K]) => {
+    setV((old) => ({ ...old, [key]: value }));
+    setTest(null);
+  };
+
+  const testAction = useAction(() => api.invoke('pair:test', toTarget(v)));
+  const saveAction = useAction(async (start: boolean) => {
+    if (pair) {
+      await api.invoke('pair:update', pair.id, toInput(v, pair.paused));
+      return true;
+    }
+    // A new pair is added paused and started explicitly, so "Save" never syncs by surprise.
+    const added = await api.invoke('pair:add', toInput(v, true));
+    if (start) await api.invoke('pair:resume', added.id);
+    return true;
+  });
+
+  const runTest = async (): Promise<void> => {
+    const p = targetProblem(v);
+    setProblem(p);
+    if (p) return;
+    const result = await testAction.run();
+    if (result) setTest(result);
+  };
+  const save = async (start: boolean): Promise<void> => {
+    const p = formProblem(v);
+    setProblem(p);
+    if (p) return;
+    // run() resolves undefined on failure (the error shows inline): close only on success.
+    if (await saveAction.run(start)) onDone();
+  };
+
+  return (
+    <form
+      className="form"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save(!pair);
+      }}
+    >
+      <FolderField label="Local folder" value={v.localPath} onChange={set('localPath')} hint="Everything inside is mirrored to the server." required />
+      <fieldset className="fieldset">
+        <legend>Server</legend>
+        <div className="grid-3">
+          <TextField label="Server host" value={v.host} onChange={(e) => set('host')(e.target.value)} placeholder="nas.local" autoComplete="off" spellCheck={false} className="span-2" />
+          <TextField label="Port" value={v.port} onChange={(e) => set('port')(e.target.value)} inputMode="numeric" />
+        </div>
+        <TextField label="Share" value={v.share} onChange={(e) => set('share')(e.target.value)} spellCheck={false} />
+        <TextField label="Fingerprint" value={v.fingerprint} onChange={(e) => set('fingerprint')(e.target.value)} className="mono-input" spellCheck={false} autoComplete="off" hint="Shown by the server (Server page, or “ferry serve”). It proves you reach your server and nobody in between." />
+        <TextField label="Token" type="password" value={v.token} onChange={(e) => set('token')(e.target.value)} autoComplete="off" />
+      </fieldset>
+      <details className="advanced">
+        <summary>Advanced</summary>
+        <div className="field">
+          <label htmlFor={ignoreId}>Ignore patterns</label>
+          <textarea id={ignoreId} className="mono" rows={3} value={v.ignore} onChange={(e) => set('ignore')(e.target.value)} placeholder={'*.tmp\nnode_modules/'} aria-describedby={`${ignoreId}-hint`} />
+          <p className="hint" id={`${ignoreId}-hint`}>One gitignore-style pattern per line, on top of the folder’s .ferryignore.</p>
+        </div>
+        <TextField label="Full rescan every (minutes)" value={v.rescanMinutes} onChange={(e) => set('rescanMinutes')(e.target.value)} inputMode="numeric" hint="0 turns periodic rescans off." />
+        <label className="check">
+          <input type="checkbox" checked={v.allowEmptyRoot} onChange={(e) => set('allowEmptyRoot')(e.target.checked)} />
+          Allow an empty local folder to empty the share
+        </label>
+      </details>
+
+      <div className="test-row">
+        <button type="button" className="button" disabled={testAction.busy} onClick={() => void runTest()}>
+          <Plug size={16} aria-hidden="true" /> {testAction.busy ? 'Testing…' : 'Test connection'}
+        </button>
+        <div className="test-result" aria-live="polite">
+          {test?.ok === true && (
+            <div className="note note-ok" role="status">
+              <CircleCheck size={16} aria-hidden="true" />
+              <span>Connected to <strong>{test.serverName}</strong>, share “{test.share}” in {Math.round(test.latencyMs)} ms.</span>
+            </div>
+          )}
+          {test?.ok === false && <ErrorNote error={test.error} title="Connection failed:" />}
+        </div>
+      </div>
+      <ErrorNote error={testAction.error} title="Could not test:" />
+      {problem && <p className="note note-warn" role="alert">{problem}</p>}
+      <ErrorNote error={saveAction.error} title="Could not save:" />
+
+      <footer className="form-footer">
+        <button type="button" className="button" onClick={onDone}>Cancel</button>
+        {pair ? (
+          <button type="submit" className="button primary" disabled={saveAction.busy}>Save</button>
+        ) : (
+          <>
+            <button type="button" className="button" disabled={saveAction.busy} onClick={() => void save(false)}>Save</button>
+            <button type="submit" className="button primary" disabled={saveAction.busy}>Start</button>
+          </>
+        )}
+      </footer>
+    </form>
+  );
+}

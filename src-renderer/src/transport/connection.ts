@@ -1,0 +1,27 @@
+/** Connection state of the transport, observable by the UI (the desktop transport is always 'open'). */
+
+/** 'connecting' before the first open, 'open', or 'reconnecting' after a drop. */
+export type ConnectionPhase = 'connecting' | 'open' | 'reconnecting' | 'unauthorized';
+
+/** Current phase plus when the next retry happens (for the banner). */
+export interface ConnectionInfo {
+  phase: ConnectionPhase;
+  retryAt: number | null;
+  /** Increments on every successful (re)open, so hooks can refetch state. */
+  generation: number;
+}
+
+/** A tiny observable of ConnectionInfo. */
+export interface ConnectionSource {
+  get(): ConnectionInfo;
+  subscribe(listener: () => void): () => void;
+}
+
+/** A ConnectionSource that never changes: used for the Electron preload transport. */
+export const ALWAYS_OPEN: ConnectionSource = {
+  get: (() => {
+    const info: ConnectionInfo = { phase: 'open', retryAt: null, generation: 1 };
+    return () => info;
+  })(),
+  subscribe: () => () => undefined,
+};

@@ -1,0 +1,125 @@
+/** FerryApi over a WebSocket to the daemon's web-GUI host, with request ids and auto-reconnect. */
+import type {
+  CommandArgs, CommandName, CommandResult, EventName, Events, FerryApi, WireMessage,
+} from '../../../src-shared/ipc/contract';
+import { EVENT_NAMES } from '../../../src-shared/ipc/contract';
+import { FerryCallError } from '../lib/errors';
+import type { ConnectionInfo, ConnectionSource } from './connection';
+
+/** Backoff schedule in ms; the last value repeats. */
+const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000];
+/** An invoke that gets no result in this time is failed, so no button spins forever. */
+const INVOKE_TIMEOUT_MS = 60_000;
+/** WebSocket close code the host uses for a wrong secret (application range). */
+const CLOSE_UNAUTHORIZED = 4401;
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** A FerryApi that is also a ConnectionSource. */
+export type WebTransport = FerryApi & ConnectionSource & { close(): void };
+
+/** Opens (and keeps re-opening) `url`; invokes made while disconnected wait for the next open. */
+export function createWebTransport(url: string): WebTransport {
+  let socket: WebSocket | null = null;
+  let nextId = 1;
+  let attempt = 0;
+  let closed = false;
+  let info: ConnectionInfo = { phase: 'connecting', retryAt: null, generation: 0 };
+  const pending = new Map<number, Pending>();
+  const queued: WireMessage[] = [];
+  const listeners = new Map<EventName, Set<(payload: never) => void>>();
+  const connListeners = new Set<() => void>();
+
+  const setInfo = (next: ConnectionInfo): void => {
+    info = next;
+    for (const l of connListeners) l();
+  };
+
+  const failPending = (): void => {
+    for (const [id, p] of pending) {
+      clearTimeout(p.timer);
+      p.reject(new FerryCallError({ code: 'CONNECTION_LOST', message: 'Lost the connection to Ferry before it answered.' }));
+      pending.delete(id);
+    }
+  };
+
+  const onMessage = (raw: unknown): void => {
+    if (typeof raw !== 'string') return;
+    let msg: WireMessage;
+    try {
+      msg = JSON.parse(raw) as WireMessage;
+    } catch {
+      return; // a malformed frame from our own host is a bug there; never crash the UI over it
+    }
+    if (msg.kind === 'result') {
+      const p = pending.get(msg.id);
+      if (!p) return;
+      pending.delete(msg.id);
+      clearTimeout(p.timer);
+      if (msg.ok) p.resolve(msg.value);
+      else p.reject(new FerryCallError(msg.error));
+    } else if (msg.kind === 'event' && (EVENT_NAMES as readonly string[]).includes(msg.event)) {
+      for (const l of listeners.get(msg.event) ?? []) l(msg.payload as never);
+    }
+  };
+
+  const connect = (): void => {
+    if (closed) return;
+    const ws = new WebSocket(url);
+    socket = ws;
+    ws.onopen = () => {
+      attempt = 0;
+      setInfo({ phase: 'open', retryAt: null, generation: info.generation + 1 });
+      for (const m of queued.splice(0)) ws.send(JSON.stringify(m));
+    };
+    ws.onmessage = (e) => onMessage(e.data);
+    ws.onclose = (e) => {
+      if (socket !== ws) return;
+      socket = null;
+      failPending();
+      if (closed) return;
+      const delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)] as number;
+      attempt++;
+      const unauthorized = e.code === CLOSE_UNAUTHORIZED;
+      setInfo({ phase: unauthorized ? 'unauthorized' : info.generation > 0 ? 'reconnecting' : 'connecting', retryAt: Date.now() + delay, generation: info.generation });
+      setTimeout(connect, delay);
+    };
+  };
+
+  connect();
+
+  return {
+    invoke<C extends CommandName>(command: C, ...args: CommandArgs<C>): Promise<CommandResult<C>> {
+      return new Promise<CommandResult<C>>((resolve, reject) => {
+        const id = nextId++;
+        const timer = setTimeout(() => {
+          pending.delete(id);
+          reject(new FerryCallError({ code: 'TIMEOUT', message: `Ferry did not answer "${command}" in time.` }));
+        }, INVOKE_TIMEOUT_MS);
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+        const msg: WireMessage = { kind: 'invoke', id, command, args };
+        if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(msg));
+        else queued.push(msg);
+      });
+    },
+    on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      set.add(listener as (payload: never) => void);
+      return () => set.delete(listener as (payload: never) => void);
+    },
+    get: () => info,
+    subscribe(listener) {
+      connListeners.add(listener);
+      return () => connListeners.delete(listener);
+    },
+    close() {
+      closed = true;
+      socket?.close();
+    },
+  };
+}
