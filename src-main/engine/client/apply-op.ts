@@ -1,0 +1,48 @@
+/** What an operation does to a model of the server's tree (the projected one when queued, the confirmed one on `ok`). */
+import { deleteWithin, renameWithin, type Tree } from '../core/tree';
+import type { SyncOp } from '../core/operations';
+
+/** Apply `op` to `tree`; an upload's actual size/mtime/mode may differ from the plan's (the file changed since). */
+export function applyOp(tree: Tree, op: SyncOp, sent?: { size: number; mtimeMs: number; mode: number }): void {
+  switch (op.kind) {
+    case 'mkdir': {
+      const old = tree.get(op.path);
+      if (old?.kind !== 'dir') deleteWithin(tree, op.path);
+      tree.set(op.path, { path: op.path, kind: 'dir', size: 0, mtimeMs: op.mtimeMs, mode: op.mode });
+      return;
+    }
+    case 'remove':
+      deleteWithin(tree, op.path);
+      return;
+    case 'upload': {
+      deleteWithin(tree, op.path);
+      const s = sent ?? op;
+      tree.set(op.path, { path: op.path, kind: 'file', size: s.size, mtimeMs: s.mtimeMs, mode: s.mode });
+      return;
+    }
+    case 'symlink':
+      deleteWithin(tree, op.path);
+      tree.set(op.path, { path: op.path, kind: 'symlink', size: Buffer.byteLength(op.target), mtimeMs: op.mtimeMs, mode: 0o777, target: op.target });
+      return;
+    case 'setMeta': {
+      const old = tree.get(op.path);
+      if (old) tree.set(op.path, { ...old, mode: op.mode, mtimeMs: op.mtimeMs });
+      return;
+    }
+    case 'move':
+      renameWithin(tree, op.from, op.to);
+      return;
+  }
+}
+
+/** Reset `projected` at `path` (and below) to what `confirmed` says: after a failed operation. */
+export function revertPath(projected: Tree, confirmed: Tree, path: string): void {
+  deleteWithin(projected, path);
+  const c = confirmed.get(path);
+  if (c === undefined) return;
+  if (c.kind !== 'dir') {
+    projected.set(path, c);
+    return;
+  }
+  for (const [p, e] of confirmed) if (p === path || p.startsWith(path + '/')) projected.set(p, e);
+}

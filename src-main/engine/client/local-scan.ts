@@ -1,0 +1,80 @@
+/** Scanning the local folder: lstat walk (inodes kept, links not followed), NFC paths, ignore rules applied. */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { relPathProblem } from '../../../src-shared/protocol/paths';
+import type { FerryErrorInfo } from '../../../src-shared/protocol/error-codes';
+import { describe } from '../fs/tree-walk';
+import { toFerryError } from '../errors';
+import type { IgnoreRules } from '../core/ignore-rules';
+import type { Tree, TreeEntry } from '../core/tree';
+
+/** A region to scan: its NFC path (model key) and its spelling on disk ('' = the whole folder). */
+export interface ScanRoot {
+  path: string;
+  disk: string;
+}
+
+/** What a scan found, and the paths it had to skip (unreadable folders, names the protocol refuses). */
+export interface ScanResult {
+  tree: Tree;
+  problems: FerryErrorInfo[];
+}
+
+/** Scan `root` (the whole folder with path '') into `into`; a missing root region yields nothing. */
+export async function scanRegion(rootAbs: string, root: ScanRoot, rules: IgnoreRules, into: ScanResult): Promise<void> {
+  if (root.path === '') {
+    await walk(rootAbs, '', '', rules, into);
+    return;
+  }
+  const e = await describeEntry(rootAbs, root.path, root.disk, rules, into);
+  if (e === undefined) return;
+  into.tree.set(e.path, e);
+  if (e.kind === 'dir') await walk(rootAbs, root.path, root.disk, rules, into);
+}
+
+/** A fresh result to scan into. */
+export function emptyScan(): ScanResult {
+  return { tree: new Map(), problems: [] };
+}
+
+async function walk(rootAbs: string, rel: string, disk: string, rules: IgnoreRules, into: ScanResult): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(join(rootAbs, disk));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') into.problems.push(toFerryError(err, rel || '.').toInfo());
+    return;
+  }
+  // Stat a folder's entries together: one thread-pool round trip of latency instead of one per entry.
+  const found = await Promise.all(
+    names.map((name) => describeEntry(rootAbs, rel === '' ? name.normalize('NFC') : `${rel}/${name.normalize('NFC')}`, disk === '' ? name : `${disk}/${name}`, rules, into)),
+  );
+  const dirs: TreeEntry[] = [];
+  for (const e of found) {
+    if (e === undefined) continue;
+    into.tree.set(e.path, e);
+    if (e.kind === 'dir') dirs.push(e);
+  }
+  for (const d of dirs) await walk(rootAbs, d.path, d.diskPath ?? d.path, rules, into);
+}
+
+async function describeEntry(rootAbs: string, rel: string, disk: string, rules: IgnoreRules, into: ScanResult): Promise<TreeEntry | undefined> {
+  const problem = relPathProblem(rel);
+  if (problem !== null) {
+    if (!rules.ignores(rel, false)) into.problems.push({ code: 'PATH_INVALID', message: `${disk} cannot be synced: ${problem}`, path: disk });
+    return undefined;
+  }
+  let w;
+  try {
+    w = await describe(join(rootAbs, disk), rel);
+  } catch (err) {
+    into.problems.push(toFerryError(err, rel).toInfo());
+    return undefined;
+  }
+  if (w === undefined || rules.ignores(rel, w.kind === 'dir')) return undefined;
+  const e: TreeEntry = { path: rel, kind: w.kind, size: w.size, mtimeMs: w.mtimeMs, mode: w.mode, ino: w.ino };
+  if (w.target !== undefined) e.target = w.target;
+  if (disk !== rel) e.diskPath = disk;
+  return e;
+}

@@ -1,0 +1,163 @@
+/**
+ * Sending one file: whole in a `put` when small, else `begin` with its chunk recipe, then only the chunks the
+ * server lacks, then `commit`. The announced hash always describes exactly the bytes sent: a file that changes
+ * while being read is detected (stat before/after, chunk hashes) and re-read, a bounded number of times.
+ */
+import { createHash } from 'node:crypto';
+import { lstat, open, readFile, type FileHandle } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { INLINE_FILE_MAX_BYTES } from '../../../src-shared/protocol/limits';
+import type { ConflictInfo, FileBase, ServerMessage } from '../../../src-shared/protocol/messages';
+import { FerryError, toFerryError } from '../errors';
+import type { Connection } from '../net/connection';
+import type { Frame } from '../net/frame-codec';
+import { computeRecipe, encodeRecipe, type FileRecipe } from '../chunking/recipe';
+import type { RecipeCache } from '../chunking/recipe-cache';
+
+/** Tries before a file that keeps changing is reported and left for its next change. */
+export const MAX_UPLOAD_TRIES = 5;
+
+/** What one upload needs from its session. */
+export interface UploadContext {
+  conn: Connection;
+  cache: RecipeCache;
+  /** Called with (bytesDone, bytesSent) as chunks leave. */
+  onProgress: (bytesDone: number, bytesSent: number) => void;
+}
+
+/** The file as sent. */
+export interface UploadResult {
+  size: number;
+  mtimeMs: number;
+  mode: number;
+  bytesSent: number;
+  conflict: ConflictInfo | undefined;
+}
+
+/** Stat of a local file as the wire wants it. */
+interface FileStat {
+  size: number;
+  mtimeMs: number;
+  mode: number;
+  ino: number;
+}
+
+/** Upload `rel` from `abs` with the given base; null when the path is no longer a regular file (a later scan handles it). */
+export async function uploadFile(ctx: UploadContext, rel: string, abs: string, base: () => FileBase): Promise<UploadResult | null> {
+  let lastErr: FerryError | null = null;
+  for (let attempt = 0; attempt < MAX_UPLOAD_TRIES; attempt++) {
+    const st = await statFile(abs, rel);
+    if (st === null) return null;
+    try {
+      const r = st.size <= INLINE_FILE_MAX_BYTES ? await putWhole(ctx, rel, abs, st, base()) : await sendChunked(ctx, rel, abs, st, base());
+      if (r !== 'changed') return r;
+      lastErr = new FerryError('HASH_MISMATCH', `${rel} changed while being read`, { path: rel });
+    } catch (err) {
+      const e = toFerryError(err, rel);
+      if (e.code !== 'HASH_MISMATCH' && e.code !== 'NOT_FOUND') throw e;
+      ctx.cache.delete(rel);
+      lastErr = e;
+    }
+  }
+  throw new FerryError('HASH_MISMATCH', `${rel} kept changing while being sent (${MAX_UPLOAD_TRIES} tries); it will be sent again after its next change`, {
+    path: rel,
+    cause: lastErr,
+  });
+}
+
+async function statFile(abs: string, rel: string): Promise<FileStat | null> {
+  let st: Stats;
+  try {
+    st = await lstat(abs);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+    throw toFerryError(err, rel);
+  }
+  if (!st.isFile()) return null;
+  return { size: st.size, mtimeMs: Math.floor(st.mtimeMs), mode: st.mode & 0o7777, ino: st.ino };
+}
+
+function sameStat(a: FileStat | null, b: FileStat): boolean {
+  return a !== null && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.mode === b.mode;
+}
+
+function sha256(buf: Buffer): string {
+  return createHash('sha256').update(buf).digest('hex');
+}
+
+function resultOf(st: FileStat, bytesSent: number, f: Frame<ServerMessage>): UploadResult {
+  const conflict = f.header.type === 'ok' ? f.header.conflict : undefined;
+  return { size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, bytesSent, conflict };
+}
+
+async function putWhole(ctx: UploadContext, rel: string, abs: string, st: FileStat, base: FileBase): Promise<UploadResult | 'changed'> {
+  const buf = await readFile(abs);
+  if (buf.length !== st.size || !sameStat(await statFile(abs, rel), st)) return 'changed';
+  const header = { type: 'put', path: rel, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, hash: sha256(buf), base };
+  const f = await ctx.conn.request(header, buf);
+  ctx.onProgress(st.size, buf.length);
+  return resultOf(st, buf.length, f);
+}
+
+async function recipeFor(ctx: UploadContext, rel: string, abs: string, st: FileStat): Promise<FileRecipe | 'changed'> {
+  const cached = ctx.cache.get(rel, st);
+  if (cached !== undefined) return cached;
+  const recipe = await computeRecipe(abs);
+  if (recipe.size !== st.size || !sameStat(await statFile(abs, rel), st)) return 'changed';
+  ctx.cache.set(rel, st, recipe);
+  return recipe;
+}
+
+async function sendChunked(ctx: UploadContext, rel: string, abs: string, st: FileStat, base: FileBase): Promise<UploadResult | 'changed'> {
+  const recipe = await recipeFor(ctx, rel, abs, st);
+  if (recipe === 'changed') return 'changed';
+  const begin = { type: 'begin', path: rel, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, hash: recipe.hash, base, chunkCount: recipe.chunks.length, id: 0 };
+  const need = await ctx.conn.request(begin, encodeRecipe(recipe.chunks));
+  if (need.header.type !== 'need') throw new FerryError('BAD_FRAME', `Expected need for ${rel}, got ${need.header.type}`, { path: rel });
+  const transfer = begin.id;
+  const sent = await sendMissing(ctx, abs, recipe, need.header.missing, transfer);
+  if (sent === 'changed') {
+    ctx.conn.request({ type: 'abort', transfer }).catch(() => {});
+    ctx.cache.delete(rel);
+    return 'changed';
+  }
+  const f = await ctx.conn.request({ type: 'commit', transfer });
+  ctx.onProgress(st.size, sent);
+  return resultOf(st, sent, f);
+}
+
+/** Send the asked chunks, each read from disk just before sending (bounded memory) and checked against the recipe. */
+async function sendMissing(ctx: UploadContext, abs: string, recipe: FileRecipe, missing: [number, number][], transfer: number): Promise<number | 'changed'> {
+  let fh: FileHandle;
+  try {
+    fh = await open(abs, 'r');
+  } catch {
+    return 'changed';
+  }
+  let sent = 0;
+  let done = recipe.size - missing.reduce((n, [s, e]) => n + chunkBytes(recipe, s, e), 0);
+  try {
+    for (const [start, end] of missing) {
+      for (let i = start; i < end; i++) {
+        const c = recipe.chunks[i];
+        if (c === undefined) throw new FerryError('BAD_FRAME', `Server asked for chunk ${i} of ${recipe.chunks.length}`);
+        const buf = Buffer.allocUnsafe(c.length);
+        const { bytesRead } = await fh.read(buf, 0, c.length, c.offset);
+        if (bytesRead !== c.length || sha256(buf) !== c.hash) return 'changed';
+        await ctx.conn.send({ type: 'chunk', id: ctx.conn.nextId(), transfer, index: i }, buf);
+        sent += c.length;
+        done += c.length;
+        ctx.onProgress(done, sent);
+      }
+    }
+  } finally {
+    await fh.close();
+  }
+  return sent;
+}
+
+function chunkBytes(recipe: FileRecipe, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) n += recipe.chunks[i]?.length ?? 0;
+  return n;
+}
