@@ -1,0 +1,125 @@
+/** `ferry daemon`: the whole engine headless (folder pairs, server mode) from a settings file, with an optional web GUI. */
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Option, type Command } from 'commander';
+import { createEngine, type Engine } from '../engine/create-engine';
+import { openConfSettings } from '../engine/controller/conf-settings';
+import { defaultStateDir, loadOrCreateClientId } from '../engine/controller/paths';
+import { toFerryError } from '../engine/errors';
+import { createLoggers, type Loggers } from '../engine/log';
+import { createOutput, type Output } from './output';
+import { parseGuiAddress, startWebGui, type WebGui } from './web-gui';
+
+/** Flags of `ferry daemon`. */
+export interface DaemonFlags {
+  config: string;
+  state?: string;
+  gui?: string;
+  guiAllowRemote?: boolean;
+  guiDir?: string;
+  json?: boolean;
+}
+
+/** A running daemon. */
+export interface Daemon {
+  engine: Engine;
+  gui: WebGui | null;
+  stop(): Promise<void>;
+}
+
+/** Register `ferry daemon` on the program. */
+export function registerDaemonCommand(program: Command): void {
+  program
+    .command('daemon')
+    .description('run Ferry headless: the folder pairs and server mode of a settings file, managed from a browser with --gui')
+    .requiredOption('--config <FILE>', 'settings file (JSON; created with defaults if missing)')
+    .option('--state <DIR>', 'state folder (default $XDG_STATE_HOME/ferry or ~/.local/state/ferry)')
+    .option('--gui <HOST:PORT>', 'serve the web GUI there (for example 127.0.0.1:8384)')
+    .option('--gui-allow-remote', 'allow a --gui address other machines can reach')
+    .addOption(new Option('--gui-dir <DIR>', 'folder of the built UI (default: dist/renderer)').hideHelp())
+    .option('--json', 'one JSON object per line on stdout')
+    .action(async (flags: DaemonFlags) => {
+      const out = createOutput(Boolean(flags.json));
+      let daemon: Daemon;
+      try {
+        daemon = await startDaemon(flags, out);
+      } catch (err) {
+        out.error(toFerryError(err).toInfo());
+        process.exitCode = 1;
+        return;
+      }
+      await untilSignal();
+      await daemon.stop();
+      out.event('stopped', {}, 'Ferry daemon stopped');
+    });
+}
+
+/** Load settings, start the engine and (with --gui) the web GUI; prints `guiListening`. */
+export async function startDaemon(flags: DaemonFlags, out: Output): Promise<Daemon> {
+  const settingsPort = openConfSettings(flags.config);
+  const settings = settingsPort.load();
+  const stateDir = resolve(flags.state ?? defaultStateDir());
+  const logDir = join(stateDir, 'logs');
+  const loggers: Loggers = createLoggers(logDir, settings.ui.logLevel);
+  const log = loggers.debug;
+  const engine = createEngine(
+    {
+      settings: settingsPort,
+      stateDir,
+      logDir,
+      shell: 'web',
+      // Headless: there is no desktop to open things on; the web UI hides these actions for shell 'web'.
+      openPath: async (path) => void log.info({ path }, 'open requested on a headless machine; ignored'),
+      pickFolder: async () => null,
+      log: loggers,
+      clientId: loadOrCreateClientId(stateDir),
+      clientName: hostname(),
+    },
+    settings,
+  );
+  let gui: WebGui | null = null;
+  try {
+    await engine.start();
+    if (flags.gui !== undefined) {
+      const address = parseGuiAddress(flags.gui);
+      gui = await startWebGui(engine, { ...address, staticDir: flags.guiDir ?? builtUiDir(), allowRemote: Boolean(flags.guiAllowRemote), log });
+      out.event('guiListening', { url: gui.url }, `Ferry web GUI: ${gui.url}`);
+    }
+  } catch (err) {
+    await engine.stop();
+    await loggers.close();
+    throw err;
+  }
+  out.event('started', { config: resolve(flags.config), stateDir }, `Ferry daemon running (settings ${resolve(flags.config)}, state ${stateDir})`);
+  let stopping: Promise<void> | null = null;
+  return {
+    engine,
+    gui,
+    stop: () =>
+      (stopping ??= (async () => {
+        await gui?.close();
+        await engine.stop();
+        await loggers.close();
+      })()),
+  };
+}
+
+/** dist/renderer next to the bundled CLI (dist/cli/ferry.js), or under the repo when run from source. */
+function builtUiDir(): string {
+  const candidates = ['../renderer', '../../dist/renderer'].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? candidates[0]!;
+}
+
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolveSignal) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolveSignal(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}

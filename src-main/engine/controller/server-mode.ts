@@ -1,0 +1,203 @@
+/** Server mode: the embedded FerryServer sharing one folder as `default`, its tokens and its clients. */
+import { access, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FerryErrorInfo } from '../../../src-shared/protocol/error-codes';
+import type { ConnectedClient, ServerState, TokenInfo } from '../../../src-shared/model';
+import type { ServerSettings } from '../../../src-shared/settings';
+import { toFerryError } from '../errors';
+import type { Logger } from '../log';
+import { FerryServer, TokenStore, TOKENS_FILE } from './engine-deps';
+import type { SettingsAccess } from './settings-access';
+
+/** Name of the one share the embedded server offers. */
+export const EMBEDDED_SHARE = 'default';
+
+/** What server mode needs from the engine around it. */
+export interface ServerModeDeps {
+  settings: SettingsAccess;
+  /** The server's own state folder (identity, tokens, versions index). */
+  stateDir: string;
+  log: Logger;
+  transferLog: Logger;
+  onStateChanged(): void;
+}
+
+/** Starts, stops and reconfigures the embedded server; manages tokens whether or not it runs. */
+export class ServerMode {
+  private server: FerryServer | null = null;
+  private boundPort: number | null = null;
+  private fingerprint: string | null = null;
+  private lastError: FerryErrorInfo | null = null;
+  private clients: ConnectedClient[] = [];
+  private tokens: TokenInfo[] = [];
+  /** Store used while the server is stopped; dropped when it starts, so only one instance ever writes. */
+  private standaloneTokens: TokenStore | null = null;
+  /** Start/stop/reconfigure run one at a time. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: ServerModeDeps) {}
+
+  /** Snapshot for AppState. */
+  state(): ServerState {
+    const s = this.deps.settings.get().server;
+    return {
+      enabled: s.enabled,
+      running: this.server !== null,
+      root: s.root,
+      host: s.host,
+      port: this.boundPort ?? s.port,
+      fingerprint: this.fingerprint,
+      tokens: this.tokens,
+      clients: this.clients,
+      lastError: this.lastError,
+    };
+  }
+
+  /** At engine start: load the token list if a store exists, and start the server if enabled. */
+  async init(): Promise<void> {
+    if (await exists(join(this.deps.stateDir, TOKENS_FILE))) await this.tokenStore().catch(() => undefined);
+    if (this.deps.settings.get().server.enabled) await this.serial(() => this.start());
+  }
+
+  /** Turn server mode on or off (saved). Start failures are reported in `lastError`, not thrown. */
+  setEnabled(enabled: boolean): Promise<ServerState> {
+    this.deps.settings.update((s) => ({ ...s, server: { ...s.server, enabled } }));
+    return this.serial(async () => {
+      if (enabled) await this.start();
+      else await this.stop();
+      return this.state();
+    });
+  }
+
+  /** Change root, host or port (saved); a running server restarts with them. */
+  configure(patch: Pick<ServerSettings, 'root' | 'host' | 'port'>): Promise<ServerState> {
+    this.deps.settings.update((s) => ({ ...s, server: { ...s.server, ...patch } }));
+    return this.serial(async () => {
+      if (this.server) {
+        await this.stop();
+        await this.start();
+      }
+      return this.state();
+    });
+  }
+
+  /** Create a token; its secret is returned once. */
+  async addToken(label: string): Promise<{ token: string; info: TokenInfo }> {
+    const store = await this.tokenStore();
+    const created = await store.add(label);
+    this.refreshTokens(store);
+    return created;
+  }
+
+  /** Revoke a token (NOT_FOUND if unknown). */
+  async revokeToken(id: string): Promise<void> {
+    const store = await this.tokenStore();
+    await store.revoke(id);
+    this.refreshTokens(store);
+  }
+
+  /** Stop the server at engine shutdown (settings unchanged). */
+  shutdown(): Promise<void> {
+    return this.serial(() => this.stop());
+  }
+
+  private async start(): Promise<void> {
+    if (this.server) return;
+    const s = this.deps.settings.get().server;
+    this.lastError = null;
+    this.standaloneTokens = null;
+    let server: FerryServer | null = null;
+    try {
+      await mkdir(s.root, { recursive: true });
+      server = await FerryServer.create({
+        host: s.host,
+        port: s.port,
+        stateDir: this.deps.stateDir,
+        shares: { [EMBEDDED_SHARE]: s.root },
+        versionRetentionDays: s.versionRetentionDays,
+        log: this.deps.log,
+        transferLog: this.deps.transferLog,
+      });
+      const bound = await server.listen();
+      this.watch(server);
+      this.server = server;
+      this.boundPort = bound.port;
+      this.fingerprint = server.fingerprint;
+      await this.forgetUnseenInitialToken(server.tokens);
+      this.refreshTokens(server.tokens);
+      this.deps.log.info({ host: bound.host, port: bound.port }, 'server mode listening');
+    } catch (err) {
+      this.lastError = toFerryError(err).toInfo();
+      this.deps.log.warn({ err }, 'server mode failed to start');
+      await server?.close().catch(() => undefined);
+    }
+    this.deps.onStateChanged();
+  }
+
+  private async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    this.boundPort = null;
+    this.clients = [];
+    this.lastError = null;
+    if (server) {
+      server.removeAllListeners();
+      await server.close().catch((err: unknown) => this.deps.log.warn({ err }, 'server mode did not stop cleanly'));
+    }
+    this.deps.onStateChanged();
+  }
+
+  private watch(server: FerryServer): void {
+    const refresh = () => {
+      if (this.server !== server) return;
+      this.clients = server.clients();
+      this.deps.onStateChanged();
+    };
+    server.on('clientConnected', refresh);
+    server.on('clientDisconnected', refresh);
+    server.on('clientUpdated', refresh);
+    server.on('sessionError', ({ sessionId, error }) => this.deps.log.warn({ sessionId, error }, 'server session failed'));
+    server.tokens.on('changed', () => this.server === server && this.refreshTokens(server.tokens));
+  }
+
+  private async tokenStore(): Promise<TokenStore> {
+    if (this.server) return this.server.tokens;
+    if (!this.standaloneTokens) {
+      const store = await TokenStore.open(this.deps.stateDir);
+      await this.forgetUnseenInitialToken(store);
+      this.standaloneTokens = store;
+      this.refreshTokens(store);
+    }
+    return this.standaloneTokens;
+  }
+
+  /**
+   * A fresh token store creates an "initial" token for `ferry serve` to print. Here nobody would ever see its
+   * secret (the UI shows each token once, when the user adds it), so an unseen usable credential is revoked.
+   */
+  private async forgetUnseenInitialToken(store: TokenStore): Promise<void> {
+    if (store.takeInitialToken() === undefined) return;
+    const initial = store.list().find((t) => t.label === 'initial');
+    if (initial) await store.revoke(initial.id);
+  }
+
+  private refreshTokens(store: TokenStore): void {
+    this.tokens = store.list();
+    this.deps.onStateChanged();
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}

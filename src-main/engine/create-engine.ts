@@ -1,0 +1,168 @@
+/**
+ * Composition root: one controller that the Electron IPC handlers and the daemon's web GUI both wrap.
+ * It owns the folder pairs' sessions, server mode, conflicts and the transfer log, and emits typed events.
+ */
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import type { AppState, CommandArgs, CommandName, EventName, Events } from '../../src-shared/ipc';
+import type { Settings } from '../../src-shared/settings';
+import { checkCommandArgs } from './controller/command-args';
+import { Coalescer } from './controller/coalescer';
+import { ConflictBook } from './controller/conflict-book';
+import { listDirs } from './controller/dir-listing';
+import { downloadFile, testConnection } from './controller/engine-deps';
+import { resolveInside } from './controller/local-path';
+import { PairManager } from './controller/pair-manager';
+import type { Engine, EnginePorts } from './controller/ports';
+import { ServerMode } from './controller/server-mode';
+import { SettingsAccess } from './controller/settings-access';
+import { buildAppState } from './controller/state-snapshot';
+import { TransferLog } from './controller/transfer-log';
+import { FerryError } from './errors';
+
+export type { Engine, EnginePorts, SettingsPort } from './controller/ports';
+
+/** Most `stateChanged` events per second. */
+const STATE_EVENTS_PER_SECOND = 10;
+
+type EventArgs = { [E in EventName]: [Events[E]] };
+
+/** Build the engine around `settings` (already loaded and migrated by the shell). Nothing runs before `start()`. */
+export function createEngine(ports: EnginePorts, settings: Settings): Engine {
+  const events = new EventEmitter<EventArgs>();
+  const access = new SettingsAccess(settings, ports.settings);
+  const state = (): AppState =>
+    buildAppState({
+      pairs: pairs.list(),
+      pairStates: pairs.states(),
+      conflicts: conflicts.list(),
+      server: server.state(),
+      ui: access.get().ui,
+      shell: ports.shell,
+      logDir: ports.logDir,
+    });
+  const stateEvents = new Coalescer(() => events.emit('stateChanged', state()), 1000 / STATE_EVENTS_PER_SECOND);
+  const changed = () => stateEvents.mark();
+  const transfers = new TransferLog((batch) => events.emit('transfersUpdated', batch));
+  const conflicts = new ConflictBook((pair, area, remote, local) => downloadFile(pair, area, remote, local), changed);
+  const pairs = new PairManager({
+    settings: access,
+    stateDir: ports.stateDir,
+    clientId: ports.clientId,
+    clientName: ports.clientName,
+    log: ports.log.debug,
+    transferLog: ports.log.transfer,
+    onStateChanged: changed,
+    onTransfer: (r) => transfers.update(r),
+    onConflict: (c) => conflicts.add(c),
+  });
+  const server = new ServerMode({
+    settings: access,
+    stateDir: join(ports.stateDir, 'server'),
+    log: ports.log.debug.child({ part: 'server' }),
+    transferLog: ports.log.transfer,
+    onStateChanged: changed,
+  });
+  let stopped: Promise<void> | null = null;
+
+  // Each case narrows `args` to its command's tuple; the switch must cover every command.
+  async function run(command: CommandName, args: unknown[]): Promise<unknown> {
+    const a = args as never;
+    switch (command) {
+      case 'state:get':
+        return state();
+      case 'transfers:recent':
+        return transfers.recent(...(a as CommandArgs<'transfers:recent'>));
+      case 'pair:add':
+        return pairs.add(...(a as CommandArgs<'pair:add'>));
+      case 'pair:update':
+        return pairs.update(...(a as CommandArgs<'pair:update'>));
+      case 'pair:remove': {
+        const [id] = a as CommandArgs<'pair:remove'>;
+        await pairs.remove(id);
+        conflicts.dropPair(id);
+        transfers.dropPair(id);
+        return undefined;
+      }
+      case 'pair:pause':
+        return pairs.setPaused([(a as CommandArgs<'pair:pause'>)[0]], true);
+      case 'pair:resume':
+        return pairs.setPaused([(a as CommandArgs<'pair:resume'>)[0]], false);
+      case 'pair:test':
+        return testConnection(...(a as CommandArgs<'pair:test'>));
+      case 'pair:openFolder':
+        return ports.openPath(pairs.get((a as CommandArgs<'pair:openFolder'>)[0]).localPath);
+      case 'sync:pauseAll':
+        return pairs.setPaused(null, true);
+      case 'sync:resumeAll':
+        return pairs.setPaused(null, false);
+      case 'conflict:resolve': {
+        const [id, choice] = a as CommandArgs<'conflict:resolve'>;
+        return conflicts.resolve(id, choice, pairs.get(conflicts.get(id).pairId));
+      }
+      case 'conflict:open': {
+        const [id, side] = a as CommandArgs<'conflict:open'>;
+        const record = conflicts.get(id);
+        const pair = pairs.get(record.pairId);
+        if (side === 'local') return ports.openPath(resolveInside(pair.localPath, record.path));
+        // The server's version is fetched into our state folder first: it is not a file of the synced folder.
+        const copy = resolveInside(join(ports.stateDir, 'conflicts', id.replace(/[^A-Za-z0-9_-]/g, '_')), record.path.split('/').pop()!);
+        await downloadFile(pair, 'versions', record.server.keptAs, copy);
+        return ports.openPath(copy);
+      }
+      case 'server:setEnabled':
+        return server.setEnabled(...(a as CommandArgs<'server:setEnabled'>));
+      case 'server:configure':
+        return server.configure(...(a as CommandArgs<'server:configure'>));
+      case 'server:addToken':
+        return server.addToken(...(a as CommandArgs<'server:addToken'>));
+      case 'server:revokeToken':
+        return server.revokeToken(...(a as CommandArgs<'server:revokeToken'>));
+      case 'settings:update': {
+        const [patch] = a as CommandArgs<'settings:update'>;
+        const next = access.update((s) => ({ ...s, ui: { ...s.ui, ...patch } }));
+        if (patch.logLevel) ports.log.debug.level = patch.logLevel;
+        changed();
+        return next.ui;
+      }
+      case 'dialog:pickFolder':
+        return ports.pickFolder(...(a as CommandArgs<'dialog:pickFolder'>));
+      case 'fs:listDirs':
+        return listDirs(...(a as CommandArgs<'fs:listDirs'>));
+      case 'logs:openFolder':
+        return ports.openPath(ports.logDir);
+      default: {
+        const unhandled: never = command;
+        throw new FerryError('BAD_FRAME', `Unknown command ${String(unhandled)}`);
+      }
+    }
+  }
+
+  const engine: Engine = {
+    async start() {
+      await server.init();
+      pairs.startAll();
+      changed();
+    },
+    stop() {
+      stopped ??= (async () => {
+        await pairs.stopAll();
+        await server.shutdown();
+        transfers.close();
+        stateEvents.cancel();
+      })();
+      return stopped;
+    },
+    handle: (async (command: string, args: unknown[]) => {
+      if (stopped) throw new FerryError('INTERNAL', 'Ferry is shutting down');
+      const checked = checkCommandArgs(command, args);
+      return run(command as CommandName, checked);
+    }) as Engine['handle'],
+    on(event, listener) {
+      events.on(event, listener as never);
+      return () => events.off(event, listener as never);
+    },
+    state,
+  };
+  return engine;
+}
