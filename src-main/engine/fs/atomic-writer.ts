@@ -88,7 +88,7 @@ export class StagedFile {
     } catch (err) {
       throw toFerryError(err);
     }
-    if (durability === 'fsync') await fsyncDir(dirname(dest));
+    if (durability === 'fsync') await fsyncDirCoalesced(dirname(dest));
   }
 
   /** Close and delete the temp file; never throws. */
@@ -117,6 +117,36 @@ export async function fsyncDir(dir: string): Promise<void> {
   } finally {
     await h?.close().catch(() => undefined);
   }
+}
+
+/**
+ * Per folder: the flush in progress and the one queued behind it. A caller whose rename happened before
+ * the queued flush starts is covered by it, so a burst of 1,000 files in one folder costs ~2 flushes, not 1,000.
+ */
+const dirSyncs = new Map<string, { running: Promise<void>; next: Promise<void> | null }>();
+
+/** `fsyncDir`, coalescing concurrent requests for the same folder. */
+export function fsyncDirCoalesced(dir: string): Promise<void> {
+  const cur = dirSyncs.get(dir);
+  if (cur === undefined) {
+    const running = fsyncDir(dir).finally(() => settle(dir));
+    dirSyncs.set(dir, { running, next: null });
+    return running;
+  }
+  // The running flush may have started before our rename: wait for a fresh one, shared with later callers.
+  cur.next ??= cur.running.catch(() => undefined).then(() => fsyncDir(dir));
+  return cur.next;
+}
+
+function settle(dir: string): void {
+  const cur = dirSyncs.get(dir);
+  if (!cur) return;
+  if (cur.next === null) {
+    dirSyncs.delete(dir);
+    return;
+  }
+  const running = cur.next.finally(() => settle(dir));
+  dirSyncs.set(dir, { running, next: null });
 }
 
 /** Write `data` to `dest` atomically with `meta`, via a temp file in `stagingDir`. */

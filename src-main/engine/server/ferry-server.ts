@@ -1,0 +1,222 @@
+/**
+ * The Ferry server: TLS listener, one ServerSession per client, several named shares, tokens,
+ * background indexing and periodic housekeeping (version pruning, expiry of staged chunks).
+ */
+import { EventEmitter } from 'node:events';
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import type { Server } from 'node:tls';
+import type { ConnectedClient } from '../../../src-shared/model';
+import type { FerryErrorInfo } from '../../../src-shared/protocol/error-codes';
+import type { ConflictInfo } from '../../../src-shared/protocol/messages';
+import { FerryError, toFerryError } from '../errors';
+import type { Durability } from '../fs/atomic-writer';
+import { silentLogger, type Logger } from '../log';
+import { loadOrCreateIdentity } from '../net/identity';
+import { createTlsServer } from '../net/tls';
+import { ServerSession, type SessionHost } from './session';
+import { ShareStore } from './share-store';
+import { TokenStore } from './token-store';
+import type { KeptVersion } from './versions-store';
+
+/** Options of a server; `shares` maps share names to root folders (created when missing). */
+export interface ServerOptions {
+  host: string;
+  port: number;
+  stateDir: string;
+  shares: Record<string, string>;
+  serverName?: string;
+  /** Days to keep overwritten/deleted versions; 0 keeps them forever. Default 30. */
+  versionRetentionDays?: number;
+  durability?: Durability;
+  log?: Logger;
+  transferLog?: Logger;
+  /** How often versions are pruned and stale staged chunks expire. Default 1 h. */
+  maintenanceIntervalMs?: number;
+  /** Age after which staged chunks of an abandoned transfer are deleted. Default 24 h. */
+  stagedChunkTtlMs?: number;
+}
+
+/** Events of a server, named in the past tense. */
+export type ServerEvents = {
+  clientConnected: [ConnectedClient];
+  clientDisconnected: [ConnectedClient];
+  clientUpdated: [ConnectedClient];
+  fileChanged: [{ share: string; path: string; kind: 'write' | 'delete' | 'move' | 'mkdir'; sessionId: string }];
+  conflictDetected: [{ share: string; info: ConflictInfo; sessionId: string }];
+  sessionError: [{ sessionId: string; error: FerryErrorInfo }];
+};
+
+const HOUR_MS = 60 * 60 * 1000;
+
+/** A running (or ready to run) Ferry server. */
+export class FerryServer extends EventEmitter<ServerEvents> {
+  /** The token created on a very first start (to print once), else undefined. */
+  readonly initialToken: string | undefined;
+  private readonly sessions = new Set<ServerSession>();
+  private server: Server | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private maintaining: Promise<void> | null = null;
+  private readonly log: Logger;
+  private readonly host: SessionHost;
+  private readonly transferLog: Logger;
+
+  private constructor(
+    private readonly opts: ServerOptions,
+    /** SHA-256 fingerprint of the server certificate (`AB:CD:…`). */
+    readonly fingerprint: string,
+    private readonly identity: Awaited<ReturnType<typeof loadOrCreateIdentity>>,
+    readonly tokens: TokenStore,
+    private readonly shares: Map<string, ShareStore>,
+  ) {
+    super();
+    this.log = opts.log ?? silentLogger;
+    this.transferLog = opts.transferLog ?? silentLogger;
+    this.host = this.makeHost();
+    this.initialToken = tokens.takeInitialToken();
+    tokens.on('revoked', (id) => {
+      for (const s of this.sessions) if (s.tokenId === id) void s.close(new FerryError('AUTH_FAILED', 'The token of this session was revoked'));
+    });
+  }
+
+  /** Load or create the TLS identity and tokens in `stateDir`, open every share (creating its state folders). */
+  static async create(opts: ServerOptions): Promise<FerryServer> {
+    const names = Object.keys(opts.shares);
+    if (names.length === 0) throw new FerryError('CONFIG_INVALID', 'A server needs at least one share');
+    await mkdir(opts.stateDir, { recursive: true, mode: 0o700 }).catch((err: unknown) => {
+      throw toFerryError(err, opts.stateDir);
+    });
+    const identity = await loadOrCreateIdentity(opts.stateDir);
+    const tokens = await TokenStore.open(opts.stateDir);
+    const shares = new Map<string, ShareStore>();
+    for (const name of names) {
+      if (!/^[\w.-]{1,128}$/.test(name)) throw new FerryError('CONFIG_INVALID', `Share name "${name}" may use only letters, digits, "_", "." and "-"`);
+      const dir = opts.shares[name]!;
+      await mkdir(dir, { recursive: true }).catch((err: unknown) => {
+        throw toFerryError(err, dir);
+      });
+      shares.set(name, await ShareStore.open(name, dir, { durability: opts.durability ?? 'fsync', log: opts.log ?? silentLogger }));
+    }
+    const roots = [...shares.values()].map((s) => s.root.root);
+    for (const a of roots) {
+      for (const b of roots) {
+        // A share inside another would be synced (state folder included) as part of the outer one.
+        if (a !== b && (b + '/').startsWith(a + '/')) throw new FerryError('CONFIG_INVALID', `Share folders overlap: ${a} and ${b}`);
+        if (a === b && roots.indexOf(a) !== roots.lastIndexOf(a)) throw new FerryError('CONFIG_INVALID', `Two shares use the same folder ${a}`);
+      }
+    }
+    return new FerryServer(opts, identity.fingerprint, identity, tokens, shares);
+  }
+
+  /** Start listening (port 0: an ephemeral port); indexing and housekeeping start in the background. */
+  async listen(): Promise<{ host: string; port: number }> {
+    if (this.server) throw new FerryError('INTERNAL', 'Server already listening');
+    const server = createTlsServer({
+      identity: this.identity,
+      onConnection: (c) => this.accept(new ServerSession(c, this.host)),
+      onError: (e) => this.log.info({ err: e.message }, 'TLS handshake failed'),
+      connection: { log: this.log },
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err) => reject(new FerryError('CONFIG_INVALID', `Cannot listen on ${this.opts.host}:${this.opts.port}: ${err.message}`, { cause: err })));
+      server.listen(this.opts.port, this.opts.host, () => resolve());
+    });
+    server.on('error', (err) => this.log.error({ err }, 'listener error'));
+    for (const s of this.shares.values()) void s.index.build();
+    this.timer = setInterval(() => void this.maintain(), this.opts.maintenanceIntervalMs ?? HOUR_MS);
+    this.timer.unref();
+    void this.maintain();
+    const addr = server.address() as AddressInfo;
+    this.log.info({ host: addr.address, port: addr.port, shares: Object.keys(this.opts.shares) }, 'listening');
+    return { host: addr.address, port: addr.port };
+  }
+
+  /** Stop listening, end every session (waiting for operations in progress), flush indexes. */
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    const server = this.server;
+    this.server = null;
+    const closing = server ? new Promise<void>((r) => server.close(() => r())) : Promise.resolve();
+    await Promise.all([...this.sessions].map((s) => s.close()));
+    await closing;
+    await this.maintaining;
+    await Promise.all([...this.shares.values()].map((s) => s.close()));
+  }
+
+  /** Authenticated clients connected now. */
+  clients(): ConnectedClient[] {
+    return [...this.sessions].map((s) => s.info()).filter((c): c is ConnectedClient => c !== null);
+  }
+
+  /** Names of the served shares. */
+  shareNames(): string[] {
+    return [...this.shares.keys()];
+  }
+
+  /** The store of a share (for the shells and tests). */
+  share(name: string): ShareStore | undefined {
+    return this.shares.get(name);
+  }
+
+  /** Kept versions of a share, newest first (NOT_FOUND for an unknown share). */
+  async listVersions(share: string): Promise<KeptVersion[]> {
+    const s = this.shares.get(share);
+    if (!s) throw new FerryError('NOT_FOUND', `No share named "${share}"`);
+    return s.versions.list();
+  }
+
+  /** Prune old versions and expire abandoned staged chunks now (also runs periodically). */
+  maintain(): Promise<void> {
+    this.maintaining ??= this.runMaintenance().finally(() => {
+      this.maintaining = null;
+    });
+    return this.maintaining;
+  }
+
+  private async runMaintenance(): Promise<void> {
+    const days = this.opts.versionRetentionDays ?? 30;
+    for (const s of this.shares.values()) {
+      try {
+        const pruned = await s.versions.prune(days);
+        for (const abs of pruned) s.index.dropPrefix(abs);
+        const expired = await s.stagedChunks.expire(this.opts.stagedChunkTtlMs ?? 24 * HOUR_MS);
+        if (pruned.length + expired > 0) this.log.info({ share: s.name, versionsPruned: pruned.length, chunksExpired: expired }, 'housekeeping');
+      } catch (err) {
+        this.log.warn({ err, share: s.name }, 'housekeeping failed');
+      }
+    }
+  }
+
+  private accept(session: ServerSession): void {
+    this.sessions.add(session);
+    void session.done.then(() => {
+      this.sessions.delete(session);
+      const info = session.info();
+      if (info) this.emit('clientDisconnected', info);
+    });
+  }
+
+  private makeHost(): SessionHost {
+    return {
+      serverName: this.opts.serverName ?? hostname(),
+      shares: this.shares,
+      tokens: this.tokens,
+      log: this.opts.log ?? silentLogger,
+      transferLog: this.opts.transferLog ?? silentLogger,
+      authenticated: (s) => {
+        const info = s.info();
+        if (info) this.emit('clientConnected', info);
+      },
+      updated: (s) => {
+        const info = s.info();
+        if (info) this.emit('clientUpdated', info);
+      },
+      changed: (s, c) => this.emit('fileChanged', { share: s.shareName ?? '', path: c.path, kind: c.kind, sessionId: s.id }),
+      conflict: (s, info) => this.emit('conflictDetected', { share: s.shareName ?? '', info, sessionId: s.id }),
+      failed: (s, error) => this.emit('sessionError', { sessionId: s.id, error }),
+    };
+  }
+}

@@ -1,0 +1,299 @@
+/**
+ * One client connection on the server: `hello` first (version, token, share), then every operation of
+ * the protocol. Requests run concurrently (many fsyncs in flight is what makes small files fast); the
+ * steps of one chunked transfer run in order; an error in one operation is answered and the session goes on.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ConnectedClient } from '../../../src-shared/model';
+import type { ErrorCode, FerryErrorInfo } from '../../../src-shared/protocol/error-codes';
+import { LIST_PAGE_ENTRIES, PROTOCOL_VERSION } from '../../../src-shared/protocol/limits';
+import type { ClientMessage, ConflictInfo, Entry, MessageOf } from '../../../src-shared/protocol/messages';
+import { FerryError, toFerryError } from '../errors';
+import { toWireEntry, walkTree } from '../fs/tree-walk';
+import type { Logger } from '../log';
+import type { Connection } from '../net/connection';
+import type { Frame } from '../net/frame-codec';
+import { makeDir, makeSymlink, movePath, putFile, readPart, removePath, setMeta, type ChangeKind, type OpResult } from './share-ops';
+import type { ShareStore } from './share-store';
+import type { TokenStore } from './token-store';
+import { Transfer } from './transfer';
+
+/** What a session needs from its server. */
+export interface SessionHost {
+  serverName: string;
+  shares: ReadonlyMap<string, ShareStore>;
+  tokens: TokenStore;
+  log: Logger;
+  transferLog: Logger;
+  authenticated(s: ServerSession): void;
+  updated(s: ServerSession): void;
+  changed(s: ServerSession, change: { path: string; kind: ChangeKind }): void;
+  conflict(s: ServerSession, info: ConflictInfo): void;
+  failed(s: ServerSession, error: FerryErrorInfo): void;
+}
+
+/** Stop reading from a client while this much chunk data waits for the disk (resume at half). */
+const MAX_BUFFERED_CHUNK_BYTES = 64 * 1024 * 1024;
+/** Stop reading from a client with this many operations in progress (resume at half). */
+const MAX_OPS_IN_FLIGHT = 512;
+/** Codes that mean the server itself is in trouble (worth an event), not that the client asked for something wrong. */
+const SERVER_SIDE_CODES: readonly ErrorCode[] = ['IO_ERROR', 'DISK_FULL', 'INTERNAL'];
+const UPDATE_EVERY_MS = 250;
+
+type Msg<T extends ClientMessage['type']> = MessageOf<ClientMessage, T>;
+
+/** The server side of one connection. */
+export class ServerSession {
+  /** Random id, also sent in `helloOk`. */
+  readonly id = randomBytes(8).toString('hex');
+  /** Id of the token used to authenticate (for revocation). */
+  tokenId: string | undefined;
+  private share: ShareStore | null = null;
+  private client: ConnectedClient | null = null;
+  private refused = false;
+  private readonly transfers = new Map<number, Transfer>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private bufferedChunkBytes = 0;
+  private paused = false;
+  private updateTimer: NodeJS.Timeout | null = null;
+  private readonly connectedAt = Date.now();
+  /** Resolves when the connection is closed and every operation has settled. */
+  readonly done: Promise<void>;
+
+  constructor(
+    readonly conn: Connection,
+    private readonly host: SessionHost,
+  ) {
+    conn.onMessage((f) => this.onFrame(f as Frame<ClientMessage>));
+    this.done = conn.closed.then(async (err) => {
+      if (err && err.code !== 'CONNECTION_LOST') this.host.failed(this, err.toInfo());
+      while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+      this.transfers.clear(); // staged chunks stay on disk for a resumed transfer
+      if (this.updateTimer) clearTimeout(this.updateTimer);
+    });
+  }
+
+  /** The client as shown in the UI, once authenticated. */
+  info(): ConnectedClient | null {
+    if (!this.client) return null;
+    return { ...this.client, bytesReceived: this.conn.stats.bytesIn };
+  }
+
+  /** Name of the share, once authenticated. */
+  get shareName(): string | null {
+    return this.share?.name ?? null;
+  }
+
+  /** End the session (pending answers are dropped); resolves like `done`. */
+  close(err?: FerryError): Promise<void> {
+    this.conn.close(err);
+    return this.done;
+  }
+
+  private onFrame(frame: Frame<ClientMessage>): void {
+    const h = frame.header;
+    if (this.refused) return;
+    if (this.share === null) {
+      this.hello(h);
+      return;
+    }
+    switch (h.type) {
+      case 'hello':
+        this.reply(h.id, Promise.reject(new FerryError('BAD_FRAME', 'Already authenticated')));
+        return;
+      case 'ping':
+        void this.conn.send({ type: 'pong', id: h.id }).catch(() => undefined);
+        return;
+      case 'list':
+        this.track(this.list(h));
+        return;
+      case 'mkdir':
+        return this.reply(h.id, makeDir(this.share, h));
+      case 'remove':
+        return this.reply(h.id, removePath(this.share, h));
+      case 'move':
+        return this.reply(h.id, movePath(this.share, h));
+      case 'symlink':
+        return this.reply(h.id, makeSymlink(this.share, h));
+      case 'setMeta':
+        return this.reply(h.id, setMeta(this.share, h));
+      case 'put':
+        return this.reply(h.id, putFile(this.share, h, frame.payload), h.size);
+      case 'begin':
+        return this.begin(this.share, h, frame.payload);
+      case 'chunk':
+        return this.chunk(h, frame.payload);
+      case 'commit':
+        return this.commit(h);
+      case 'abort':
+        this.transfers.delete(h.transfer);
+        return this.reply(h.id, Promise.resolve({}));
+      case 'get':
+        this.track(this.get(this.share, h));
+        return;
+      default: {
+        const never: never = h;
+        void never;
+      }
+    }
+  }
+
+  private hello(h: ClientMessage): void {
+    const refuse = (code: ErrorCode, message: string): void => {
+      this.refused = true;
+      this.host.log.info({ remote: this.conn.remoteAddress, code }, 'client refused');
+      const err = new FerryError(code, message);
+      void this.conn.send({ type: 'error', id: h.id, code, message }).catch(() => undefined);
+      this.conn.close(err);
+    };
+    if (h.type !== 'hello') return refuse('NOT_AUTHENTICATED', `"${h.type}" before a successful hello`);
+    if (h.protocolVersion !== PROTOCOL_VERSION) {
+      return refuse('PROTOCOL_VERSION', `This server speaks protocol ${PROTOCOL_VERSION}, the client ${h.protocolVersion}`);
+    }
+    // Token before share, so an unauthenticated peer cannot probe share names.
+    const tokenId = this.host.tokens.identify(h.token);
+    if (tokenId === undefined) return refuse('AUTH_FAILED', 'Unknown or revoked token');
+    const share = this.host.shares.get(h.share);
+    if (!share) return refuse('UNKNOWN_SHARE', `No share named "${h.share}" on this server`);
+    this.share = share;
+    this.tokenId = tokenId;
+    this.client = {
+      sessionId: this.id, clientId: h.clientId, clientName: h.clientName ?? h.clientId, share: share.name,
+      remoteAddress: this.conn.remoteAddress, connectedAt: this.connectedAt, bytesReceived: 0, filesReceived: 0,
+    };
+    void this.conn
+      .send({ type: 'helloOk', id: h.id, protocolVersion: PROTOCOL_VERSION, serverName: this.host.serverName, share: share.name, sessionId: this.id })
+      .catch(() => undefined);
+    this.host.authenticated(this);
+  }
+
+  /** Answer `id` with `ok` (plus conflict/reuse) or `error` once `op` settles. `fileBytes`: count a received file. */
+  private reply(id: number, op: Promise<OpResult>, fileBytes?: number): void {
+    const started = Date.now();
+    this.track(
+      op.then(
+        (r) => {
+          const ok: Record<string, unknown> = { type: 'ok', id };
+          if (r.conflict) ok.conflict = r.conflict;
+          if (r.bytesReused !== undefined) ok.bytesReused = r.bytesReused;
+          void this.conn.send(ok).catch(() => undefined);
+          if (r.changed) {
+            if (fileBytes !== undefined && this.client) this.client.filesReceived++;
+            this.host.transferLog.info(
+              { share: this.share?.name, session: this.id, op: r.changed.kind, path: r.changed.path, size: fileBytes, reused: r.bytesReused, ms: Date.now() - started },
+              'applied',
+            );
+            this.host.changed(this, r.changed);
+            this.scheduleUpdate();
+          }
+          if (r.conflict) this.host.conflict(this, r.conflict);
+        },
+        (e: unknown) => this.sendError(id, toFerryError(e)),
+      ),
+    );
+  }
+
+  private sendError(id: number, err: FerryError): void {
+    const frame: Record<string, unknown> = { type: 'error', id, code: err.code, message: err.message.slice(0, 4000) };
+    if (err.path !== undefined) frame.path = err.path.slice(0, 4096);
+    void this.conn.send(frame).catch(() => undefined);
+    this.host.log.debug({ session: this.id, code: err.code, path: err.path, msg: err.message }, 'operation failed');
+    if (SERVER_SIDE_CODES.includes(err.code)) this.host.failed(this, err.toInfo());
+  }
+
+  private begin(share: ShareStore, h: Msg<'begin'>, recipe: Buffer): void {
+    let t: Transfer;
+    try {
+      t = new Transfer(share, h, recipe);
+    } catch (err) {
+      return this.sendError(h.id, toFerryError(err, h.path));
+    }
+    this.transfers.set(h.id, t);
+    this.track(
+      t.enqueue(() => t.plan()).then(
+        (missing) => this.conn.send({ type: 'need', id: h.id, missing }).catch(() => undefined),
+        (err: unknown) => {
+          this.transfers.delete(h.id);
+          this.sendError(h.id, toFerryError(err, h.path));
+        },
+      ),
+    );
+  }
+
+  private chunk(h: Msg<'chunk'>, payload: Buffer): void {
+    const t = this.transfers.get(h.transfer);
+    // No answer to a chunk; the commit of an unknown transfer reports TRANSFER_UNKNOWN.
+    if (!t) return void this.host.log.debug({ session: this.id, transfer: h.transfer }, 'chunk for unknown transfer dropped');
+    this.bufferedChunkBytes += payload.length;
+    this.track(
+      t.enqueue(() => t.chunk(h.index, payload)).finally(() => {
+        this.bufferedChunkBytes -= payload.length;
+      }),
+    );
+  }
+
+  private commit(h: Msg<'commit'>): void {
+    const t = this.transfers.get(h.transfer);
+    if (!t) return this.sendError(h.id, new FerryError('TRANSFER_UNKNOWN', `No open transfer ${h.transfer}`));
+    const op = t.enqueue(() => t.commit()).finally(() => this.transfers.delete(h.transfer));
+    this.reply(h.id, op, t.begin.size);
+  }
+
+  private async list(h: Msg<'list'>): Promise<void> {
+    const share = this.share!;
+    try {
+      let page: Entry[] = [];
+      for await (const e of walkTree(share.root.root)) {
+        page.push(toWireEntry(e));
+        if (page.length >= LIST_PAGE_ENTRIES) {
+          await this.conn.send({ type: 'listPage', id: h.id, entries: page, done: false });
+          page = [];
+        }
+      }
+      await this.conn.send({ type: 'listPage', id: h.id, entries: page, done: true });
+    } catch (err) {
+      if (!this.conn.isClosed) this.sendError(h.id, toFerryError(err));
+    }
+  }
+
+  private async get(share: ShareStore, h: Msg<'get'>): Promise<void> {
+    try {
+      const r = await readPart(share, h);
+      await this.conn.send({ type: 'data', id: h.id, size: r.size, mtimeMs: r.mtimeMs, mode: r.mode }, r.data);
+    } catch (err) {
+      if (!this.conn.isClosed) this.sendError(h.id, toFerryError(err, h.path));
+    }
+  }
+
+  /** Keep `p` in the in-flight set and apply read backpressure while too much is pending. */
+  private track(p: Promise<unknown>): void {
+    const tracked = p.catch((err: unknown) => this.host.log.error({ err, session: this.id }, 'unexpected failure')).finally(() => {
+      this.inFlight.delete(tracked);
+      this.flow();
+    });
+    this.inFlight.add(tracked);
+    this.flow();
+  }
+
+  private flow(): void {
+    if (this.conn.isClosed) return;
+    const over = this.inFlight.size >= MAX_OPS_IN_FLIGHT || this.bufferedChunkBytes >= MAX_BUFFERED_CHUNK_BYTES;
+    const under = this.inFlight.size <= MAX_OPS_IN_FLIGHT / 2 && this.bufferedChunkBytes <= MAX_BUFFERED_CHUNK_BYTES / 2;
+    if (!this.paused && over) {
+      this.paused = true;
+      this.conn.pauseReading();
+    } else if (this.paused && under) {
+      this.paused = false;
+      this.conn.resumeReading();
+    }
+  }
+
+  private scheduleUpdate(): void {
+    if (this.updateTimer) return;
+    this.updateTimer = setTimeout(() => {
+      this.updateTimer = null;
+      if (!this.conn.isClosed) this.host.updated(this);
+    }, UPDATE_EVERY_MS);
+    this.updateTimer.unref();
+  }
+}

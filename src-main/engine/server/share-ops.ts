@@ -1,0 +1,229 @@
+/**
+ * The file operations of the protocol on one share (everything except chunked transfers).
+ * Invariants: paths are resolved through SafeRoot (no symlink on the way); whatever is overwritten or
+ * deleted goes to versions first; nothing is written through a symlink (links are replaced, lutimes only).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { constants, lstatSync, type Stats } from 'node:fs';
+import { chmod, lutimes, mkdir, open, rename, rm, symlink, utimes, lstat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { ConflictInfo, FileBase, MessageOf, ClientMessage } from '../../../src-shared/protocol/messages';
+import { recipeOfBuffer, type FileRecipe } from '../chunking/recipe';
+import { FerryError, toFerryError } from '../errors';
+import { fsyncDirCoalesced, StagedFile, utimesSeconds } from '../fs/atomic-writer';
+import { isIndexedSize } from './share-index';
+import type { ShareStore } from './share-store';
+import { VERSIONS_REL } from './versions-store';
+
+/** What changed on the share, for events. */
+export type ChangeKind = 'write' | 'delete' | 'move' | 'mkdir';
+
+/** Outcome of one operation (becomes the `ok` frame and server events). */
+export interface OpResult {
+  conflict?: ConflictInfo;
+  bytesReused?: number;
+  changed?: { path: string; kind: ChangeKind };
+}
+
+/** Largest `get` answer, whatever length was asked. */
+export const MAX_GET_BYTES = 16 * 1024 * 1024;
+
+type Msg<T extends ClientMessage['type']> = MessageOf<ClientMessage, T>;
+
+function lstatOrUndefined(abs: string, rel: string): Stats | undefined {
+  try {
+    // Sync on purpose, as in SafeRoot: one cheap syscall, no thread-pool hop in the small-file hot path.
+    return lstatSync(abs, { throwIfNoEntry: false });
+  } catch (err) {
+    throw toFerryError(err, rel);
+  }
+}
+
+/** Does what is on disk differ from what the client believed (`base`)? */
+function differsFromBase(st: Stats | undefined, base: FileBase | undefined): boolean {
+  if (base === undefined || st === undefined) return false; // nothing there: nothing can be lost
+  if (base === null) return true;
+  return !st.isFile() || st.size !== base.size || Math.floor(st.mtimeMs) !== base.mtimeMs;
+}
+
+/**
+ * Keep what is at `abs` in versions before it is replaced or removed. `stayUntilReplaced`: a file is
+ * hard-linked, so the path never goes missing before the new content is renamed over it.
+ * Returns conflict info when `base` says the client did not know this version.
+ */
+export async function keepExisting(
+  share: ShareStore, rel: string, abs: string, base: FileBase | undefined, stayUntilReplaced: boolean,
+): Promise<{ kept: boolean; conflict?: ConflictInfo }> {
+  const st = lstatOrUndefined(abs, rel);
+  if (st === undefined) return { kept: false };
+  const how = stayUntilReplaced && st.isFile() ? 'link' : 'move';
+  const kept = await share.versions.keep(rel, abs, how);
+  share.index.moved(rel, abs, undefined, kept.abs);
+  if (!differsFromBase(st, base)) return { kept: true };
+  const conflict: ConflictInfo = {
+    path: rel,
+    keptAs: `${VERSIONS_REL}/${kept.path}`,
+    serverSize: st.isDirectory() ? 0 : st.size,
+    serverMtimeMs: Math.floor(st.mtimeMs),
+  };
+  share.log.info({ share: share.name, conflict }, 'conflict: server version kept');
+  return { kept: true, conflict };
+}
+
+/**
+ * Install a sealed staged file at `rel`, keeping the previous content; updates the chunk index.
+ * `recipe` is the new file's recipe when known (large files), so it is indexed without re-reading.
+ */
+export async function installStaged(
+  share: ShareStore, rel: string, abs: string, file: StagedFile, base: FileBase, recipe: FileRecipe | null,
+): Promise<OpResult> {
+  const { conflict } = await keepExisting(share, rel, abs, base, true);
+  await file.installAt(abs, share.durability);
+  const st = await lstat(abs).catch(() => undefined);
+  if (st) share.index.fileWritten(rel, abs, { size: st.size, mtimeMs: Math.floor(st.mtimeMs), ino: st.ino }, recipe);
+  return { ...(conflict ? { conflict } : {}), changed: { path: rel, kind: 'write' } };
+}
+
+/** `put`: a whole small file in the payload. */
+export async function putFile(share: ShareStore, m: Msg<'put'>, payload: Buffer): Promise<OpResult> {
+  if (payload.length !== m.size) {
+    throw new FerryError('BAD_FRAME', `put announced ${m.size} bytes but carried ${payload.length}`, { path: m.path });
+  }
+  const actual = createHash('sha256').update(payload).digest('hex');
+  if (actual !== m.hash) throw new FerryError('HASH_MISMATCH', `Content of ${m.path} does not match its announced hash`, { path: m.path });
+  const abs = await share.root.resolveForWrite(m.path);
+  const file = await StagedFile.create(share.stagingDir);
+  try {
+    await file.write(payload);
+    await file.seal(m, share.durability);
+    // Files this small are normally not indexed, but a put is allowed up to the payload limit.
+    return await installStaged(share, m.path, abs, file, m.base, isIndexedSize(m.size) ? recipeOfBuffer(payload) : null);
+  } catch (err) {
+    await file.discard();
+    throw toFerryError(err, m.path);
+  }
+}
+
+/** `mkdir`: create the folder (and parents) or just set its mode/mtime; a file or link in the way goes to versions. */
+export async function makeDir(share: ShareStore, m: Msg<'mkdir'>): Promise<OpResult> {
+  const abs = await share.root.resolveForWrite(m.path);
+  try {
+    const st = lstatOrUndefined(abs, m.path);
+    if (st !== undefined && !st.isDirectory()) await keepExisting(share, m.path, abs, undefined, false);
+    if (st === undefined || !st.isDirectory()) await mkdir(abs, { mode: 0o700 });
+    await chmod(abs, m.mode & 0o7777);
+    const t = utimesSeconds(m.mtimeMs);
+    await utimes(abs, t, t);
+    if (share.durability === 'fsync' && (st === undefined || !st.isDirectory())) await fsyncDirCoalesced(dirname(abs));
+  } catch (err) {
+    throw toFerryError(err, m.path);
+  }
+  return { changed: { path: m.path, kind: 'mkdir' } };
+}
+
+/** `remove`: move the file, link or folder to versions; missing is fine. */
+export async function removePath(share: ShareStore, m: Msg<'remove'>): Promise<OpResult> {
+  let abs: string;
+  try {
+    abs = share.root.resolve(m.path);
+  } catch (err) {
+    // An ancestor that is a file or missing means the path is not there: removing it is already done.
+    if (err instanceof FerryError && err.code === 'PATH_INVALID' && err.message.endsWith('is not a folder')) return {};
+    throw err;
+  }
+  const { kept, conflict } = await keepExisting(share, m.path, abs, m.base, false);
+  if (!kept) return {};
+  if (share.durability === 'fsync') await fsyncDirCoalesced(dirname(abs));
+  return { ...(conflict ? { conflict } : {}), changed: { path: m.path, kind: 'delete' } };
+}
+
+/** `move`: rename inside the share; an occupied destination goes to versions first. */
+export async function movePath(share: ShareStore, m: Msg<'move'>): Promise<OpResult> {
+  const from = share.root.resolve(m.from);
+  if (m.from === m.to) return {};
+  if (m.to.startsWith(`${m.from}/`)) throw new FerryError('PATH_INVALID', `Cannot move ${m.from} into itself`, { path: m.to });
+  if (lstatOrUndefined(from, m.from) === undefined) throw new FerryError('NOT_FOUND', `${m.from} does not exist`, { path: m.from });
+  const to = await share.root.resolveForWrite(m.to);
+  await keepExisting(share, m.to, to, undefined, false);
+  try {
+    await rename(from, to);
+  } catch (err) {
+    throw toFerryError(err, m.from);
+  }
+  share.index.moved(m.from, from, m.to, to);
+  if (share.durability === 'fsync') {
+    await Promise.all([...new Set([dirname(from), dirname(to)])].map((d) => fsyncDirCoalesced(d)));
+  }
+  return { changed: { path: m.to, kind: 'move' } };
+}
+
+/** `symlink`: create or replace a link; the target is stored as text and never followed. */
+export async function makeSymlink(share: ShareStore, m: Msg<'symlink'>): Promise<OpResult> {
+  if (m.target.includes('\0')) throw new FerryError('PATH_INVALID', 'NUL byte in link target', { path: m.path });
+  const abs = await share.root.resolveForWrite(m.path);
+  // Built under a temp name and renamed into place, so the path is never missing or half-made.
+  const tmp = join(share.stagingDir, `tmp-${randomBytes(9).toString('base64url')}`);
+  try {
+    await symlink(m.target, tmp);
+    const t = utimesSeconds(m.mtimeMs);
+    await lutimes(tmp, t, t);
+    const st = lstatOrUndefined(abs, m.path);
+    // rename() can replace a file or link, not a folder: a folder in the way is moved out first.
+    await keepExisting(share, m.path, abs, undefined, st?.isDirectory() !== true);
+    await rename(tmp, abs);
+    if (share.durability === 'fsync') await fsyncDirCoalesced(dirname(abs));
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw toFerryError(err, m.path);
+  }
+  return { changed: { path: m.path, kind: 'write' } };
+}
+
+/** `setMeta`: mode and mtime only; on a link only the mtime (chmod would follow it). */
+export async function setMeta(share: ShareStore, m: Msg<'setMeta'>): Promise<OpResult> {
+  const abs = share.root.resolve(m.path);
+  const st = lstatOrUndefined(abs, m.path);
+  if (st === undefined) throw new FerryError('NOT_FOUND', `${m.path} does not exist`, { path: m.path });
+  const t = utimesSeconds(m.mtimeMs);
+  try {
+    if (st.isSymbolicLink()) await lutimes(abs, t, t);
+    else {
+      await chmod(abs, m.mode & 0o7777);
+      await utimes(abs, t, t);
+    }
+  } catch (err) {
+    throw toFerryError(err, m.path);
+  }
+  // The index is keyed by mtime too: keep the cached recipe valid for a file whose content did not change.
+  if (st.isFile() && isIndexedSize(st.size)) share.index.touched(m.path, { size: st.size, mtimeMs: Math.floor(st.mtimeMs), ino: st.ino }, m.mtimeMs);
+  return { changed: { path: m.path, kind: 'write' } };
+}
+
+/** `get`: read part of a share file or a kept version; never follows a link. */
+export async function readPart(share: ShareStore, m: Msg<'get'>): Promise<{ size: number; mtimeMs: number; mode: number; data: Buffer }> {
+  const abs = m.area === 'share' ? share.root.resolve(m.path) : share.versions.root.resolve(m.path);
+  let fh;
+  try {
+    fh = await open(abs, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new FerryError('PATH_INVALID', `${m.path} is a symlink`, { path: m.path });
+    throw toFerryError(err, m.path);
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new FerryError('PATH_INVALID', `${m.path} is not a file`, { path: m.path });
+    const len = Math.max(0, Math.min(m.length, MAX_GET_BYTES, st.size - m.offset));
+    const data = Buffer.allocUnsafe(len);
+    let got = 0;
+    while (got < len) {
+      const { bytesRead } = await fh.read(data, got, len - got, m.offset + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return { size: st.size, mtimeMs: Math.floor(st.mtimeMs), mode: st.mode & 0o7777, data: data.subarray(0, got) };
+  } catch (err) {
+    throw toFerryError(err, m.path);
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,66 @@
+/** One served share: its root, state folders (`.ferry/staging`, `.ferry/versions`), chunk index and write settings. */
+import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { STATE_DIR_NAME } from '../../../src-shared/protocol/limits';
+import { StagingChunks } from '../chunking/staging-chunks';
+import { FerryError, toFerryError } from '../errors';
+import type { Durability } from '../fs/atomic-writer';
+import { SafeRoot } from '../fs/safe-path';
+import { silentLogger, type Logger } from '../log';
+import { ShareIndex } from './share-index';
+import { VersionsStore } from './versions-store';
+
+/** Everything a session needs to operate on one share. */
+export class ShareStore {
+  private constructor(
+    /** Name clients ask for in `hello`. */
+    readonly name: string,
+    /** The share root (realpath'd once). */
+    readonly root: SafeRoot,
+    /** Temp files of writes in progress (same file system as the share). */
+    readonly stagingDir: string,
+    /** Verified chunks of uncommitted transfers. */
+    readonly stagedChunks: StagingChunks,
+    readonly versions: VersionsStore,
+    readonly index: ShareIndex,
+    readonly durability: Durability,
+    readonly log: Logger,
+  ) {}
+
+  /** Open the share at `dir`: create its state folders, clear temp files a crash left behind. */
+  static async open(name: string, dir: string, opts: { durability?: Durability; log?: Logger } = {}): Promise<ShareStore> {
+    const log = opts.log ?? silentLogger;
+    const root = await SafeRoot.open(dir);
+    const state = join(root.root, STATE_DIR_NAME);
+    const stagingDir = join(state, 'staging');
+    const versionsDir = join(state, 'versions');
+    try {
+      await mkdir(state, { recursive: true, mode: 0o700 });
+      // A link here would make every staged write and kept version land wherever it points.
+      if (!(await lstat(state)).isDirectory()) throw new FerryError('CONFIG_INVALID', `${state} must be a plain folder, not a link or file`);
+      await mkdir(join(stagingDir, 'chunks'), { recursive: true, mode: 0o700 });
+      await mkdir(versionsDir, { recursive: true, mode: 0o700 });
+      for (const d of [stagingDir, versionsDir]) {
+        if (!(await lstat(d)).isDirectory()) throw new FerryError('CONFIG_INVALID', `${d} must be a plain folder, not a link or file`);
+      }
+      for (const n of await readdir(stagingDir)) {
+        if (n.startsWith('tmp-')) await rm(join(stagingDir, n), { force: true, recursive: true });
+      }
+    } catch (err) {
+      throw toFerryError(err, state);
+    }
+    const versions = new VersionsStore(await SafeRoot.open(versionsDir));
+    const index = await ShareIndex.open(root.root, log);
+    return new ShareStore(name, root, stagingDir, new StagingChunks(join(stagingDir, 'chunks')), versions, index, opts.durability ?? 'fsync', log);
+  }
+
+  /** Absolute path of the versions folder. */
+  get versionsDir(): string {
+    return this.versions.root.root;
+  }
+
+  /** Flush the index cache. */
+  async close(): Promise<void> {
+    await this.index.close();
+  }
+}
