@@ -60,7 +60,6 @@ export class FerryServer extends EventEmitter<ServerEvents> {
   private maintaining: Promise<void> | null = null;
   private readonly log: Logger;
   private readonly host: SessionHost;
-  private readonly transferLog: Logger;
 
   private constructor(
     private readonly opts: ServerOptions,
@@ -72,7 +71,6 @@ export class FerryServer extends EventEmitter<ServerEvents> {
   ) {
     super();
     this.log = opts.log ?? silentLogger;
-    this.transferLog = opts.transferLog ?? silentLogger;
     this.host = this.makeHost();
     this.initialToken = tokens.takeInitialToken();
     tokens.on('revoked', (id) => {
