@@ -7,7 +7,7 @@ import type { RecipeCache } from '../chunking/recipe-cache';
 import type { SyncOp } from '../core/operations';
 import type { Tree } from '../core/tree';
 import { toFerryError, type FerryError } from '../errors';
-import { applyOp } from './apply-op';
+import { applyOp } from '../core/apply-op';
 import { TransferTracker } from './transfer-records';
 import { uploadFile } from './upload-file';
 

@@ -1,6 +1,6 @@
 /** What an operation does to a model of the server's tree (the projected one when queued, the confirmed one on `ok`). */
-import { deleteWithin, renameWithin, type Tree } from '../core/tree';
-import type { SyncOp } from '../core/operations';
+import { deleteWithin, renameWithin, type Tree } from './tree';
+import type { SyncOp } from './operations';
 
 /** Apply `op` to `tree`; an upload's actual size/mtime/mode may differ from the plan's (the file changed since). */
 export function applyOp(tree: Tree, op: SyncOp, sent?: { size: number; mtimeMs: number; mode: number }): void {

@@ -1,0 +1,94 @@
+/**
+ * Reconciling one region of the folder (a set of root paths, '' = everything) after a scan: renames found by
+ * inode become `move`s (no data), the rest is the mirror plan of the region against the projected server tree.
+ * Pure: mutates only the models it is given, synchronously, so that the next batch plans on top of this one.
+ */
+import { isWithin } from '../../../src-shared/protocol/paths';
+import { pairMoves, type DetectedMove } from './move-detect';
+import type { SyncOp } from './operations';
+import { planMirror } from './plan';
+import { applyOp } from './apply-op';
+import { ancestorsOf, subTree, type Tree, type TreeEntry } from './tree';
+
+/** The last local state acted upon, with an inode index to find where a reappearing inode used to be. */
+export class LocalModel {
+  readonly tree: Tree = new Map();
+  private readonly byIno = new Map<number, string>();
+
+  /** Where inode `ino` was last seen. */
+  pathOfIno(ino: number): string | undefined {
+    return this.byIno.get(ino);
+  }
+
+  /** Replace everything within `roots` by the entries of `scanned`. */
+  replaceRegion(roots: readonly string[], scanned: Tree): void {
+    for (const e of subTree(this.tree, roots).values()) {
+      this.tree.delete(e.path);
+      if (e.ino !== undefined && this.byIno.get(e.ino) === e.path) this.byIno.delete(e.ino);
+    }
+    for (const e of scanned.values()) {
+      this.tree.set(e.path, e);
+      if (e.ino !== undefined && e.ino !== 0) this.byIno.set(e.ino, e.path);
+    }
+  }
+}
+
+/** Inputs of reconcileRegion. */
+export interface RegionInput {
+  local: LocalModel;
+  /** What the server will hold once queued operations are done; updated with the returned operations. */
+  projected: Tree;
+  roots: readonly string[];
+  /** Fresh scan of the region (entries within roots only). */
+  scanned: Tree;
+  isIgnored?: (path: string, isDir: boolean) => boolean;
+}
+
+/** Entries that vanished or appeared between the model and the scan (a changed inode or kind counts as both). */
+export function changedEntries(old: Tree, scanned: Tree): { gone: TreeEntry[]; appeared: TreeEntry[] } {
+  const differs = (a: TreeEntry, b: TreeEntry | undefined) => b === undefined || b.ino !== a.ino || b.kind !== a.kind;
+  return {
+    gone: [...old.values()].filter((e) => differs(e, scanned.get(e.path))),
+    appeared: [...scanned.values()].filter((e) => differs(e, old.get(e.path))),
+  };
+}
+
+/** Operations for the region, moves first; the local model and the projected tree are updated. */
+export function reconcileRegion(input: RegionInput): SyncOp[] {
+  const { local, projected, roots, scanned } = input;
+  const ignored = input.isIgnored ?? (() => false);
+  const { gone, appeared } = changedEntries(subTree(local.tree, roots), scanned);
+  const ops: SyncOp[] = [];
+  for (const m of pairMoves(gone, appeared)) {
+    if (!moveApplies(m, projected, ignored)) continue;
+    const op: SyncOp = { kind: 'move', from: m.from, to: m.to };
+    applyOp(projected, op);
+    ops.push(op);
+  }
+  local.replaceRegion(roots, scanned);
+  const rest = [...missingParents(local.tree, projected, roots), ...planMirror(scanned, subTree(projected, roots), input.isIgnored ? { isIgnored: input.isIgnored } : {})];
+  for (const op of rest) applyOp(projected, op);
+  return [...ops, ...rest];
+}
+
+function moveApplies(m: DetectedMove, projected: Tree, ignored: (p: string, d: boolean) => boolean): boolean {
+  const r = projected.get(m.from);
+  if (r === undefined || r.kind !== m.kind) return false;
+  return !ignored(m.to, m.kind === 'dir') && !ignored(m.from, m.kind === 'dir');
+}
+
+/** Folders above a region root that exist locally but not (as folders) on the server: create them first. */
+function missingParents(local: Tree, projected: Tree, roots: readonly string[]): SyncOp[] {
+  const ops: SyncOp[] = [];
+  const seen = new Set<string>();
+  for (const r of roots) {
+    for (const a of ancestorsOf(r)) {
+      if (seen.has(a) || roots.some((x) => x !== r && isWithin(a, x))) continue;
+      seen.add(a);
+      const l = local.get(a);
+      if (l?.kind !== 'dir' || projected.get(a)?.kind === 'dir') continue;
+      ops.push({ kind: 'mkdir', path: a, mode: l.mode, mtimeMs: l.mtimeMs });
+    }
+  }
+  return ops;
+}
