@@ -1,5 +1,5 @@
 /** Server-side index: chunk hash → a place in the share where those bytes can be read (dedup, renames, copies). */
-import type { FileRecipe } from './recipe';
+import type { FileRecipe } from "./recipe";
 
 /** Where a chunk's bytes are: absolute file path, byte offset, length. */
 export interface ChunkLocation {
@@ -16,7 +16,7 @@ const HEX64 = /^[0-9a-f]{64}$/i;
  * whole-file hash check at commit catches a stale or colliding location).
  */
 function keyOf(hashHex: string): string {
-  return Buffer.from(hashHex.slice(0, 32), 'hex').toString('latin1');
+  return Buffer.from(hashHex.slice(0, 32), "hex").toString("latin1");
 }
 
 /** Chunk hash → location, maintained per file. Holds every location of a chunk so removing one copy keeps the others. */
@@ -24,7 +24,10 @@ export class ChunkIndex {
   // A chunk is usually in one file: store a single location, an array only for duplicates.
   private readonly byChunk = new Map<string, ChunkLocation | ChunkLocation[]>();
   // Per file: its locations (shared objects with byChunk, so a rename is one pass over them) and their keys.
-  private readonly byFile = new Map<string, { locs: ChunkLocation[]; keys: string[] }>();
+  private readonly byFile = new Map<
+    string,
+    { locs: ChunkLocation[]; keys: string[] }
+  >();
 
   /** Number of distinct chunks indexed. */
   get size(): number {
@@ -42,7 +45,11 @@ export class ChunkIndex {
       // A chunk repeated inside one file (runs of zeros) needs only its first location.
       if (seen.has(key)) continue;
       seen.add(key);
-      const loc: ChunkLocation = { file: abs, offset: c.offset, length: c.length };
+      const loc: ChunkLocation = {
+        file: abs,
+        offset: c.offset,
+        length: c.length,
+      };
       const cur = this.byChunk.get(key);
       if (cur === undefined) this.byChunk.set(key, loc);
       else if (Array.isArray(cur)) cur.push(loc);
@@ -74,8 +81,9 @@ export class ChunkIndex {
   /** A file or a whole folder moved: its chunks are now read from the new path. */
   renamePrefix(fromAbs: string, toAbs: string): void {
     if (fromAbs === toAbs) return;
-    const prefix = fromAbs.endsWith('/') ? fromAbs : `${fromAbs}/`;
-    const moved: [string, string, { locs: ChunkLocation[]; keys: string[] }][] = [];
+    const prefix = fromAbs.endsWith("/") ? fromAbs : `${fromAbs}/`;
+    const moved: [string, string, { locs: ChunkLocation[]; keys: string[] }][] =
+      [];
     for (const [abs, f] of this.byFile) {
       let to: string;
       if (abs === fromAbs) to = toAbs;

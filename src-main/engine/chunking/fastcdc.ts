@@ -1,6 +1,6 @@
 /** FastCDC content-defined chunker: gear rolling hash, normalized chunking, streaming with split-independent boundaries. */
-import { createHash } from 'node:crypto';
-import { FerryError } from '../errors';
+import { createHash } from "node:crypto";
+import { FerryError } from "../errors";
 
 /** Minimum, target average and maximum chunk length in bytes. */
 export interface ChunkerOptions {
@@ -10,7 +10,11 @@ export interface ChunkerOptions {
 }
 
 /** Chosen by measurement (docs/chunking.md): 32 KiB average keeps an edit of a 64 MiB file near 105 KB on the wire. */
-export const DEFAULT_CHUNKING: ChunkerOptions = { minSize: 8 * 1024, avgSize: 32 * 1024, maxSize: 128 * 1024 };
+export const DEFAULT_CHUNKING: ChunkerOptions = {
+  minSize: 8 * 1024,
+  avgSize: 32 * 1024,
+  maxSize: 128 * 1024,
+};
 
 /**
  * 256 gear values, derived from SHA-256 so every build and platform agrees (boundaries are part of the
@@ -18,7 +22,11 @@ export const DEFAULT_CHUNKING: ChunkerOptions = { minSize: 8 * 1024, avgSize: 32
  */
 export const GEAR: Int32Array = (() => {
   const table = new Int32Array(256);
-  for (let i = 0; i < 256; i++) table[i] = createHash('sha256').update(`ferry-fastcdc-gear-${i}`).digest().readInt32BE(0);
+  for (let i = 0; i < 256; i++)
+    table[i] = createHash("sha256")
+      .update(`ferry-fastcdc-gear-${i}`)
+      .digest()
+      .readInt32BE(0);
   return table;
 })();
 
@@ -39,7 +47,11 @@ export function checkChunkerOptions(o: ChunkerOptions): void {
     o.maxSize <= 64 * 1024 * 1024 &&
     (o.avgSize & (o.avgSize - 1)) === 0 &&
     o.avgSize >= 256;
-  if (!ok) throw new FerryError('CONFIG_INVALID', `Invalid chunker sizes min=${o.minSize} avg=${o.avgSize} max=${o.maxSize}`);
+  if (!ok)
+    throw new FerryError(
+      "CONFIG_INVALID",
+      `Invalid chunker sizes min=${o.minSize} avg=${o.avgSize} max=${o.maxSize}`,
+    );
 }
 
 /**
@@ -128,7 +140,10 @@ export class Chunker {
 }
 
 /** Chunk lengths of a whole buffer (convenience for tests and small inputs). */
-export function chunkLengths(data: Uint8Array, opts: ChunkerOptions = DEFAULT_CHUNKING): number[] {
+export function chunkLengths(
+  data: Uint8Array,
+  opts: ChunkerOptions = DEFAULT_CHUNKING,
+): number[] {
   const c = new Chunker(opts);
   return [...c.push(data), ...c.finish()];
 }
