@@ -1,0 +1,63 @@
+// Ferry side of the bench: the real CLI (`node bin/ferry.js`, which sets UV_THREADPOOL_SIZE=64 before
+// anything loads) as `ferry serve` and `ferry sync`, talking JSON lines.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startProc, runProc } from './procs.mjs';
+
+/** The repository root (two levels above this file). */
+export const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = path.join(REPO, 'bin', 'ferry.js');
+
+/** Throw a clear message when the CLI bundle is missing (run `node scripts/build.mjs` first). */
+export function assertFerryBuilt() {
+  if (!fs.existsSync(path.join(REPO, 'dist', 'cli', 'ferry.js'))) {
+    throw new Error('dist/cli/ferry.js is missing: run `node scripts/build.mjs` (npm run bench does it)');
+  }
+}
+
+/**
+ * Start `ferry serve --root ROOT --state STATE --host 127.0.0.1 --port 0 --json [--no-fsync]` and wait
+ * for its `listening` line. Returns { port, fingerprint, token, pid, stop() }.
+ */
+export async function startFerryServer({ root, state, fsync = true, timeoutMs = 30_000 }) {
+  fs.mkdirSync(root, { recursive: true });
+  const args = [BIN, 'serve', '--root', root, '--state', state, '--host', '127.0.0.1', '--port', '0', '--json'];
+  if (!fsync) args.push('--no-fsync');
+  const h = startProc(process.execPath, args, { cwd: REPO, label: 'ferry serve' });
+  const ev = await h.waitFor((o) => o.event === 'listening', timeoutMs, '"listening"');
+  return { port: ev.port, fingerprint: ev.fingerprint, token: ev.token, pid: h.pid, proc: h, stop: () => h.stop(5000) };
+}
+
+function syncArgs(server, { dir, state, port }) {
+  return [BIN, 'sync', '--dir', dir, '--server', `127.0.0.1:${port ?? server.port}`, '--fingerprint', server.fingerprint,
+    '--token', server.token, '--state', state, '--json'];
+}
+
+/**
+ * `ferry sync --once --json`: returns { ms, summary, transfers } where ms runs from spawn to exit (node
+ * start, TLS handshake, scan, transfer, verification and exit: what a user waits for).
+ */
+export async function ferrySyncOnce(server, { dir, state, port, timeoutMs }) {
+  const r = await runProc(process.execPath, [...syncArgs(server, { dir, state, port }), '--once'], { cwd: REPO, timeoutMs, label: 'ferry sync --once' });
+  const summary = r.json.find((o) => o.event === 'summary') ?? null;
+  if (r.code !== 0 || !summary) {
+    const errs = r.json.filter((o) => o.event === 'error').map((o) => `${o.code}: ${o.message}`).slice(0, 3);
+    throw new Error(`ferry sync --once exited ${r.code ?? r.signal}${summary ? '' : ' without a summary'}: ${errs.join(' | ') || r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  }
+  return { ms: r.ms, summary, transfers: r.json.filter((o) => o.event === 'transfer'), pid: r.pid };
+}
+
+/** Start a live `ferry sync` (no --once) and wait for its `watching` line. Returns the process handle. */
+export async function startFerryLive(server, { dir, state, port, timeoutMs }) {
+  const h = startProc(process.execPath, syncArgs(server, { dir, state, port }), { cwd: REPO, label: 'ferry sync (live)' });
+  try {
+    const ev = await h.waitFor((o) => o.event === 'watching' || (o.event === 'status' && (o.status === 'error' || o.status === 'halted')), timeoutMs, '"watching"');
+    if (ev.event !== 'watching') throw new Error(`ferry sync reported ${ev.status}: ${JSON.stringify(ev.error ?? {})}`);
+    h.watchingMs = ev._ms;
+    return h;
+  } catch (err) {
+    await h.stop(2000);
+    throw err;
+  }
+}
