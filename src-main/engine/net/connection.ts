@@ -38,6 +38,8 @@ interface Pending {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+// Payloads at least this big are written on their own instead of being corked with other frames.
+const BIG_PAYLOAD = 16 * 1024;
 const noop = (): void => {};
 
 /** The FerryError an `error` frame stands for (unknown codes become INTERNAL). */
@@ -197,24 +199,30 @@ export class Connection {
   /** Encode and write one frame; returns socket.write's verdict (false: over the high-water mark). */
   private write(header: object, payload: Buffer | undefined): boolean {
     const bufs = encodeFrame(header, payload);
+    const head = bufs[0]!;
+    const body = bufs[1];
+    const big = body !== undefined && body.length >= BIG_PAYLOAD;
     // Cork until the end of this tick so a burst of small frames leaves as few TLS records and syscalls.
-    if (!this.corked) {
+    if (!big && !this.corked) {
       this.corked = true;
       this.socket.cork();
       process.nextTick(this.uncork);
     }
-    let ok = this.socket.write(bufs[0]!);
-    this.stats.bytesOut += bufs[0]!.length;
-    if (bufs.length > 1) {
-      ok = this.socket.write(bufs[1]!);
-      this.stats.bytesOut += bufs[1]!.length;
-      this.stats.payloadBytesOut += bufs[1]!.length;
+    let ok = this.socket.write(head);
+    this.stats.bytesOut += head.length;
+    if (body !== undefined) {
+      // A corked (writev) flush makes Node's TLS layer copy everything into one buffer: let a big payload go alone.
+      if (big && this.corked) this.uncork();
+      ok = this.socket.write(body);
+      this.stats.bytesOut += body.length;
+      this.stats.payloadBytesOut += body.length;
     }
     this.lastOutAt = performance.now();
     return ok;
   }
 
   private readonly uncork = (): void => {
+    if (!this.corked) return; // already flushed early for a big payload
     this.corked = false;
     this.socket.uncork();
   };
