@@ -1,0 +1,506 @@
+/**
+ * The session of one folder pair: connect, list, scan, safety check, plan, pipelined transfers; then live
+ * watching with coalesced events, periodic rescans, and reconnects with backoff that re-list and catch up.
+ */
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import type { ConflictRecord, ConnectionTarget, PairState, PairStatus, TransferRecord } from '../../../src-shared/model/index';
+import type { FerryErrorInfo } from '../../../src-shared/protocol/error-codes';
+import type { ConflictInfo } from '../../../src-shared/protocol/messages';
+import { RecipeCache } from '../chunking/recipe-cache';
+import { applyOp, revertPath } from '../core/apply-op';
+import { IgnoreRules } from '../core/ignore-rules';
+import { opPaths, type SyncOp } from '../core/operations';
+import { LocalModel, reconcileRegion } from '../core/reconcile';
+import { checkSafety } from '../core/safety';
+import type { Tree } from '../core/tree';
+import { FerryError, toFerryError } from '../errors';
+import { silentLogger, type Logger } from '../log';
+import type { Connection } from '../net/connection';
+import { EventAggregator, type EventBatch } from '../watcher/event-aggregator';
+import { FsWatcher } from '../watcher/fs-watcher';
+import { connectAndHello } from './connect';
+import { readIgnoreFile, rootIsFolder, scanRoots, toScanRoot } from './local-region';
+import { runOp } from './op-runner';
+import { listRemote } from './remote-list';
+import { TransferQueue } from './transfer-queue';
+import { verifyInSync } from './verify';
+import { Backoff } from './backoff';
+
+export { testConnection } from './test-connection';
+export { downloadFile } from './download-file';
+
+/** Configuration of one session. */
+export interface SyncOptions {
+  pairId: string;
+  localPath: string;
+  target: ConnectionTarget;
+  ignore?: string[];
+  rescanIntervalSec?: number;
+  allowEmptyRoot?: boolean;
+  clientId: string;
+  clientName?: string;
+  stateDir?: string | null;
+  log?: Logger;
+  transferLog?: Logger;
+}
+
+/** What runOnce did. */
+export interface SyncSummary {
+  filesSent: number;
+  bytesSent: number;
+  bytesReceived: number;
+  filesUploaded: number;
+  filesDeleted: number;
+  moves: number;
+  conflicts: number;
+  errors: FerryErrorInfo[];
+}
+
+/** Events of a session. */
+export type SessionEvents = { stateChanged: [PairState]; transferUpdated: [TransferRecord]; conflictDetected: [ConflictRecord] };
+
+/** Requests in flight at once. */
+const CONCURRENCY = 64;
+/** A vanished path waits this long for the reappearance that makes it a move. */
+const HOLD_DELETE_MS = 120;
+/** Re-check a changed file after chokidar's 50 ms change throttle. */
+const RECHECK_MS = 70;
+const MAX_ERRORS_KEPT = 1000;
+
+/** One folder pair's sync session. */
+export class SyncSession extends EventEmitter<SessionEvents> {
+  private st: PairState;
+  private readonly log: Logger;
+  private readonly tlog: Logger;
+  private readonly rootAbs: string;
+  private rules: IgnoreRules;
+  private local = new LocalModel();
+  private confirmed: Tree = new Map();
+  private projected: Tree = new Map();
+  private conn: Connection | null = null;
+  private cache: RecipeCache | null = null;
+  private readonly queue: TransferQueue;
+  private watcher: FsWatcher | null = null;
+  private aggregator: EventAggregator | null = null;
+  private rescanTimer: NodeJS.Timeout | null = null;
+  private work: Promise<void> = Promise.resolve();
+  private readonly held = new Map<string, number>();
+  private readonly backoff = new Backoff(500, 30_000);
+  private wake: (() => void) | null = null;
+  private stopped = false;
+  private paused = false;
+  private live = false;
+  private loop: Promise<void> | null = null;
+  private stateTimer: NodeJS.Timeout | null = null;
+  private pendingBytes = new Map<SyncOp, number>();
+  private readonly summary: SyncSummary = { filesSent: 0, bytesSent: 0, bytesReceived: 0, filesUploaded: 0, filesDeleted: 0, moves: 0, conflicts: 0, errors: [] };
+  private readonly errorPaths = new Set<string>();
+
+  constructor(private readonly opts: SyncOptions) {
+    super();
+    this.log = opts.log ?? silentLogger;
+    this.tlog = opts.transferLog ?? silentLogger;
+    this.rootAbs = opts.localPath;
+    this.rules = new IgnoreRules(opts.ignore ?? []);
+    this.st = { id: opts.pairId, status: 'connecting', connected: false, filesPending: 0, bytesPending: 0, lastSyncedAt: null, lastError: null };
+    this.queue = new TransferQueue((op) => this.execute(op), CONCURRENCY);
+  }
+
+  /** The live view of this pair. */
+  get state(): PairState {
+    return { ...this.st };
+  }
+
+  /** Connect, mirror once, verify that server and client now agree, disconnect. Throws FerryError. */
+  async runOnce(): Promise<SyncSummary> {
+    await this.openCache();
+    try {
+      await this.cycle();
+      await this.queue.idle();
+      const conn = this.requireConn();
+      const problems = await verifyInSync(conn, this.rootAbs, this.rules, this.errorPaths);
+      if (problems.length > 0) {
+        throw new FerryError('INTERNAL', `After the sync the server and this folder still differ at ${problems.length} path(s), e.g. ${problems.slice(0, 3).join('; ')}`);
+      }
+      this.setState({ lastSyncedAt: Date.now() });
+      this.summary.bytesSent = conn.stats.bytesOut;
+      this.summary.bytesReceived = conn.stats.bytesIn;
+      return { ...this.summary, errors: [...this.summary.errors] };
+    } catch (err) {
+      const e = toFerryError(err);
+      this.setState({ status: e.code === 'SAFETY_HALT' ? 'halted' : 'error', lastError: e.toInfo() });
+      throw e;
+    } finally {
+      this.conn?.close();
+      this.setState({ connected: false });
+      await this.cache?.flush();
+    }
+  }
+
+  /** Initial mirror, then live watching; reconnects with backoff. Resolves after the first cycle (done or failed). */
+  async start(): Promise<void> {
+    this.live = true;
+    await this.openCache();
+    await this.startWatching();
+    const interval = this.opts.rescanIntervalSec ?? 300;
+    if (interval > 0) {
+      this.rescanTimer = setInterval(() => this.aggregator?.rescan(), interval * 1000);
+      this.rescanTimer.unref();
+    }
+    let first!: () => void;
+    const firstDone = new Promise<void>((r) => (first = r));
+    this.loop = this.runLoop(first);
+    await firstDone;
+  }
+
+  /** Stop watching and syncing, close the connection. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    if (this.rescanTimer) clearInterval(this.rescanTimer);
+    if (this.stateTimer) clearTimeout(this.stateTimer);
+    this.aggregator?.close();
+    await this.watcher?.close();
+    this.queue.clear();
+    this.conn?.close();
+    await this.loop?.catch(() => {});
+    await this.work.catch(() => {});
+    await this.cache?.flush();
+    this.setState({ connected: false });
+  }
+
+  /** Stop sending and processing changes (running requests finish). */
+  pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.queue.pause();
+    this.setState({ status: 'paused' });
+  }
+
+  /** Resume: catch up on what changed meanwhile with a full rescan. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.queue.resume();
+    this.setState({ status: this.conn && !this.conn.isClosed ? 'watching' : 'connecting' });
+    this.aggregator?.rescan();
+    this.wake?.();
+  }
+
+  // ---- lifecycle ----
+
+  private async runLoop(firstDone: () => void): Promise<void> {
+    for (let round = 0; !this.stopped; round++) {
+      try {
+        await this.whenUnpaused();
+        if (this.stopped) break;
+        await this.cycle();
+        this.backoff.reset();
+        if (round === 0) firstDone();
+        await this.queue.idle();
+        if (!this.stopped && !this.paused && this.st.status === 'syncing') this.setState({ status: 'watching', lastSyncedAt: Date.now() });
+        const why = await this.requireConn().closed;
+        if (this.stopped) break;
+        this.setState({ status: 'error', connected: false, lastError: (why ?? new FerryError('CONNECTION_LOST', 'The connection closed')).toInfo() });
+      } catch (err) {
+        const e = toFerryError(err);
+        this.conn?.close();
+        this.setState({ status: e.code === 'SAFETY_HALT' ? 'halted' : 'error', connected: false, lastError: e.toInfo() });
+        this.log.warn({ err: e, pair: this.opts.pairId }, 'sync cycle failed');
+      }
+      firstDone();
+      this.queue.clear();
+      this.resetPending();
+      if (this.stopped) break;
+      await this.sleep(this.st.status === 'halted' ? 30_000 : this.backoff.next());
+    }
+  }
+
+  /** Connect, list, scan everything, check safety, queue the plan. Leaves the connection open. */
+  private async cycle(): Promise<void> {
+    this.setState({ status: 'connecting', connected: false });
+    const hello = await connectAndHello(this.opts.target, { clientId: this.opts.clientId, ...(this.opts.clientName ? { clientName: this.opts.clientName } : {}) });
+    this.conn = hello.conn;
+    this.tlog.info({ pair: this.opts.pairId, server: hello.serverName, session: hello.sessionId }, 'connected');
+    this.setState({ status: 'scanning', connected: true, lastError: null });
+    await this.exclusive(async () => {
+      const remote = await listRemote(hello.conn);
+      this.confirmed = remote;
+      this.projected = new Map(remote);
+      this.rules = await readIgnoreFile(this.rootAbs, this.opts.ignore ?? []);
+      const scan = await scanRoots(this.rootAbs, [{ path: '', disk: '' }], this.rules);
+      for (const p of scan.problems) this.recordError(new FerryError(p.code, p.message, p.path === undefined ? {} : { path: p.path }));
+      const halt = checkSafety(scan.tree, remote, { allowEmptyRoot: this.opts.allowEmptyRoot ?? false, rootExists: await rootIsFolder(this.rootAbs) });
+      if (halt) throw halt;
+      const ops = reconcileRegion({ local: this.local, projected: this.projected, roots: [''], scanned: scan.tree, isIgnored: this.rules.predicate() });
+      this.setState({ status: this.paused ? 'paused' : 'syncing' });
+      this.enqueue(ops);
+    });
+  }
+
+  private async startWatching(): Promise<void> {
+    this.aggregator = new EventAggregator({ onBatch: (b) => this.onBatch(b) });
+    try {
+      this.watcher = await FsWatcher.start(this.rootAbs, {
+        onPath: (rel) => this.aggregator?.push(rel),
+        onError: (err) => {
+          this.log.warn({ err }, 'watcher error: rescanning');
+          this.aggregator?.rescan();
+        },
+        ignored: (rel, isDir) => this.rules.ignores(rel.normalize('NFC'), isDir ?? false),
+      });
+    } catch (err) {
+      // No watcher (e.g. the folder is missing): periodic rescans and reconnects still catch up.
+      this.log.warn({ err }, 'could not start the watcher');
+    }
+  }
+
+  // ---- live changes ----
+
+  private onBatch(batch: EventBatch): void {
+    if (this.stopped) return;
+    void this.exclusive(() => this.processBatch(batch)).catch((err) => {
+      const e = toFerryError(err);
+      if (e.code === 'SAFETY_HALT') {
+        this.setState({ status: 'halted', lastError: e.toInfo() });
+        this.conn?.close(e);
+        return;
+      }
+      this.log.warn({ err: e }, 'processing changes failed');
+      this.recordError(e);
+    });
+  }
+
+  private async processBatch(batch: EventBatch): Promise<void> {
+    const conn = this.conn;
+    if (this.paused || conn === null || conn.isClosed || this.st.status === 'halted') return;
+    let roots = batch.roots;
+    if (roots.some((r) => r === '' || r === '.ferryignore')) {
+      const rules = await readIgnoreFile(this.rootAbs, this.opts.ignore ?? []);
+      this.rules = rules;
+      roots = [''];
+    }
+    const scanRootsList = roots.map((r) => toScanRoot(r, this.local.tree));
+    let scan = await scanRoots(this.rootAbs, scanRootsList, this.rules);
+    const extra = await this.vanishedSources(scan.tree, scanRootsList.map((r) => r.path));
+    if (extra.length > 0) {
+      scanRootsList.push(...extra);
+      scan = await scanRoots(this.rootAbs, scanRootsList, this.rules);
+    }
+    const paths = this.holdDeletions(scanRootsList.map((r) => r.path), scan.tree);
+    if (paths.length === 0) return;
+    const rootExists = await rootIsFolder(this.rootAbs);
+    const future = new Map(this.local.tree);
+    for (const p of [...future.keys()]) if (paths.some((r) => r === '' || p === r || p.startsWith(r + '/'))) future.delete(p);
+    for (const [p, e] of scan.tree) future.set(p, e);
+    const halt = checkSafety(future, this.projected, { allowEmptyRoot: this.opts.allowEmptyRoot ?? false, rootExists });
+    if (halt) throw halt;
+    const regionTree: Tree = new Map([...scan.tree].filter(([p]) => paths.some((r) => r === '' || p === r || p.startsWith(r + '/'))));
+    const ops = reconcileRegion({ local: this.local, projected: this.projected, roots: paths, scanned: regionTree, isIgnored: this.rules.predicate() });
+    if (ops.length === 0) return;
+    if (this.st.status === 'watching') this.setState({ status: 'syncing' });
+    this.enqueue(ops);
+    for (const op of ops) if (op.kind === 'upload' && !batch.rescan) this.aggregator?.pushLater(op.diskPath ?? op.path, RECHECK_MS);
+    void this.queue.idle().then(() => {
+      if (this.st.status === 'syncing' && this.queue.size === 0) this.setState({ status: 'watching', lastSyncedAt: Date.now() });
+    });
+  }
+
+  /**
+   * Appeared inodes last seen at a path outside the batch: if that path is gone, add it to the batch so the
+   * pair becomes a move even when the watcher reported the two halves of a rename in different batches.
+   */
+  private async vanishedSources(scanned: Tree, roots: string[]): Promise<{ path: string; disk: string }[]> {
+    const out: { path: string; disk: string }[] = [];
+    for (const e of scanned.values()) {
+      if (e.ino === undefined) continue;
+      const old = this.local.pathOfIno(e.ino);
+      if (old === undefined || old === e.path || roots.some((r) => r === '' || old === r || old.startsWith(r + '/'))) continue;
+      if (out.some((x) => old === x.path || old.startsWith(x.path + '/'))) continue;
+      const was = this.local.tree.get(old);
+      const disk = was?.diskPath ?? old;
+      const now = await scanRoots(this.rootAbs, [{ path: old, disk }], this.rules);
+      if (now.tree.get(old)?.ino !== e.ino) out.push({ path: old, disk });
+    }
+    return out;
+  }
+
+  /** Roots that vanished without a matching reappearance wait HOLD_DELETE_MS once: the other half of a rename may follow. */
+  private holdDeletions(roots: string[], scanned: Tree): string[] {
+    const now = Date.now();
+    const keep: string[] = [];
+    const appearedInos = new Set<number>();
+    for (const e of scanned.values()) if (e.ino !== undefined && this.local.tree.get(e.path)?.ino !== e.ino) appearedInos.add(e.ino);
+    for (const r of roots) {
+      const was = this.local.tree.get(r);
+      const vanished = r !== '' && was !== undefined && !scanned.has(r);
+      if (!vanished || (was.ino !== undefined && appearedInos.has(was.ino))) {
+        keep.push(r);
+        continue;
+      }
+      const since = this.held.get(r);
+      if (since !== undefined && now - since >= HOLD_DELETE_MS) {
+        this.held.delete(r);
+        keep.push(r);
+      } else if (since === undefined) {
+        this.held.set(r, now);
+        this.aggregator?.pushLater(was.diskPath ?? r, HOLD_DELETE_MS);
+      }
+    }
+    return keep;
+  }
+
+  // ---- transfers ----
+
+  private enqueue(ops: SyncOp[]): void {
+    for (const op of ops) {
+      if (op.kind === 'upload') this.pendingBytes.set(op, op.size);
+      this.queue.push(op);
+    }
+    this.scheduleState();
+  }
+
+  private async execute(op: SyncOp): Promise<void> {
+    const conn = this.conn;
+    try {
+      if (conn === null || conn.isClosed || this.cache === null) {
+        for (const p of opPaths(op)) revertPath(this.projected, this.confirmed, p);
+        return;
+      }
+      const out = await runOp(
+        {
+          pairId: this.opts.pairId,
+          rootAbs: this.rootAbs,
+          conn,
+          cache: this.cache,
+          confirmed: this.confirmed,
+          emitTransfer: (r) => this.emitTransfer(r),
+          onConflict: (c, local) => this.onConflict(c, local),
+        },
+        op,
+      );
+      if (!out.ok) {
+        for (const p of opPaths(op)) revertPath(this.projected, this.confirmed, p);
+        if (out.error.code !== 'CONNECTION_LOST') this.recordError(out.error);
+        return;
+      }
+      if (out.skipped) revertPath(this.projected, this.confirmed, opPaths(op)[0] as string);
+      this.count(op, out.bytesSent, out.skipped);
+    } finally {
+      this.pendingBytes.delete(op);
+      this.scheduleState();
+    }
+  }
+
+  private count(op: SyncOp, bytesSent: number, skipped: boolean): void {
+    switch (op.kind) {
+      case 'upload':
+        if (skipped) return;
+        this.summary.filesUploaded++;
+        if (bytesSent > 0) this.summary.filesSent++;
+        return;
+      case 'remove':
+        this.summary.filesDeleted++;
+        return;
+      case 'move':
+        this.summary.moves++;
+        return;
+      case 'mkdir':
+      case 'symlink':
+      case 'setMeta':
+        return;
+    }
+  }
+
+  private emitTransfer(r: TransferRecord): void {
+    if (r.status === 'completed' || r.status === 'failed') {
+      this.tlog.info({ pair: r.pairId, kind: r.kind, path: r.path, to: r.toPath, status: r.status, size: r.size, sent: r.bytesSent, error: r.error?.code }, 'transfer');
+    }
+    this.emit('transferUpdated', r);
+  }
+
+  private onConflict(c: ConflictInfo, local: { size: number; mtimeMs: number } | null): void {
+    this.summary.conflicts++;
+    const rec: ConflictRecord = {
+      id: `${this.opts.pairId}:${c.keptAs}`,
+      pairId: this.opts.pairId,
+      path: c.path,
+      detectedAt: Date.now(),
+      local,
+      server: { size: c.serverSize, mtimeMs: c.serverMtimeMs, keptAs: c.keptAs },
+      resolved: false,
+    };
+    this.emit('conflictDetected', rec);
+  }
+
+  private recordError(e: FerryError): void {
+    if (e.path !== undefined) this.errorPaths.add(e.path);
+    if (this.summary.errors.length < MAX_ERRORS_KEPT) this.summary.errors.push(e.toInfo());
+    this.log.warn({ code: e.code, path: e.path }, e.message);
+  }
+
+  // ---- helpers ----
+
+  private async openCache(): Promise<void> {
+    if (this.cache) return;
+    const dir = this.opts.stateDir;
+    this.cache = await RecipeCache.open(dir ? join(dir, 'recipes', `${this.opts.pairId.replace(/[^A-Za-z0-9_-]/g, '_')}.bin`) : null);
+  }
+
+  private requireConn(): Connection {
+    if (this.conn === null) throw new FerryError('CONNECTION_LOST', 'Not connected');
+    return this.conn;
+  }
+
+  /** Run model-changing work one piece at a time. */
+  private exclusive(fn: () => Promise<void>): Promise<void> {
+    const next = this.work.then(fn, fn);
+    this.work = next.catch(() => {});
+    return next;
+  }
+
+  private whenUnpaused(): Promise<void> {
+    return this.paused ? this.sleep(3_600_000) : Promise.resolve();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private resetPending(): void {
+    this.pendingBytes.clear();
+    this.scheduleState();
+  }
+
+  private setState(patch: Partial<PairState>): void {
+    const status: PairStatus | undefined = patch.status;
+    // Paused wins over everything but an explicit resume (which sets the status itself).
+    if (this.paused && status !== undefined && status !== 'paused' && status !== 'halted') patch = { ...patch, status: 'paused' };
+    this.st = { ...this.st, ...patch, filesPending: this.pendingBytes.size, bytesPending: sum(this.pendingBytes.values()) };
+    this.emit('stateChanged', { ...this.st });
+  }
+
+  /** Pending counters change per file: report them at most every 100 ms. */
+  private scheduleState(): void {
+    if (this.stateTimer !== null) return;
+    this.stateTimer = setTimeout(() => {
+      this.stateTimer = null;
+      this.setState({});
+    }, 100);
+    this.stateTimer.unref();
+  }
+}
+
+function sum(values: Iterable<number>): number {
+  let n = 0;
+  for (const v of values) n += v;
+  return n;
+}
