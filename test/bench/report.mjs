@@ -80,6 +80,7 @@ export function writeReport(outDir, base, { env, options, rows, sections, notes 
     '',
     `Measured on ${env.date.slice(0, 16).replace('T', ' ')} UTC — ${env.cpu}, ${env.memGiB} GiB RAM, kernel ${env.kernel}, Node ${env.node}, ${env.rsync}.`,
     `Command: \`${options.command}\`; runs per configuration: ${options.runs} (median); load average at start: ${env.loadavg.join(' / ')}.`,
+    `Ferry CLI start-up (\`ferry --version\`: node + bundle load): ${env.ferryStartupMs ?? '?'} ms, included in every \`ferry sync --once\` time.`,
     '',
     markdownTable(rows),
     '',

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { REPO, assertFerryBuilt } from './ferry-procs.mjs';
 import { rsyncVersion } from './rsync-daemon.mjs';
 import { datasetSpecs, ensureDataset } from './dataset.mjs';
-import { stopAll, withTimeout, StepTimeout } from './procs.mjs';
+import { stopAll, withTimeout, runProc, StepTimeout } from './procs.mjs';
 import { environment, errorRows, markdownTable, writeReport } from './report.mjs';
 import { sectionSmall, sectionLarge } from './section-initial.mjs';
 import { sectionDelta, sectionRename } from './section-delta.mjs';
@@ -43,6 +43,16 @@ function parseArgs(argv) {
   }
   for (const s of o.only) if (!SECTIONS[s]) throw new Error(`unknown section "${s}" (have: ${Object.keys(SECTIONS).join(', ')})`);
   return o;
+}
+
+/** Median time of `node bin/ferry.js --version` (3 runs): the fixed start-up cost inside Ferry's client times. */
+async function ferryStartupMs() {
+  const t = [];
+  for (let i = 0; i < 3; i++) {
+    const r = await runProc(process.execPath, [path.join(REPO, 'bin', 'ferry.js'), '--version'], { cwd: REPO, timeoutMs: 30_000, label: 'ferry --version' });
+    if (r.code === 0) t.push(r.ms);
+  }
+  return t.length ? Math.round(t.sort((a, b) => a - b)[Math.floor((t.length - 1) / 2)]) : null;
 }
 
 async function main() {
@@ -78,7 +88,8 @@ async function main() {
     }
   }
 
-  const env = environment(rsync);
+  const env = { ...environment(rsync), ferryStartupMs: await ferryStartupMs() };
+  log(`\`ferry --version\` (node start + bundle load) takes ${env.ferryStartupMs} ms here; it is inside every \`ferry sync --once\` time`);
   const rows = [];
   const sections = {};
   for (const s of opts.only) {
