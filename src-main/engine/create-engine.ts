@@ -44,7 +44,7 @@ export function createEngine(ports: EnginePorts, settings: Settings): Engine {
   const stateEvents = new Coalescer(() => events.emit('stateChanged', state()), 1000 / STATE_EVENTS_PER_SECOND);
   const changed = () => stateEvents.mark();
   const transfers = new TransferLog((batch) => events.emit('transfersUpdated', batch));
-  const conflicts = new ConflictBook((pair, area, remote, local) => downloadFile(pair, area, remote, local), changed);
+  const conflicts = new ConflictBook((pair, area, remote, local) => downloadFile(pair, area, remote, local, ports.clientId), changed);
   const pairs = new PairManager({
     settings: access,
     stateDir: ports.stateDir,
@@ -89,7 +89,7 @@ export function createEngine(ports: EnginePorts, settings: Settings): Engine {
       case 'pair:resume':
         return pairs.setPaused([(a as CommandArgs<'pair:resume'>)[0]], false);
       case 'pair:test':
-        return testConnection(...(a as CommandArgs<'pair:test'>));
+        return testConnection((a as CommandArgs<'pair:test'>)[0], ports.clientId);
       case 'pair:openFolder':
         return ports.openPath(pairs.get((a as CommandArgs<'pair:openFolder'>)[0]).localPath);
       case 'sync:pauseAll':
@@ -107,7 +107,7 @@ export function createEngine(ports: EnginePorts, settings: Settings): Engine {
         if (side === 'local') return ports.openPath(resolveInside(pair.localPath, record.path));
         // The server's version is fetched into our state folder first: it is not a file of the synced folder.
         const copy = resolveInside(join(ports.stateDir, 'conflicts', id.replace(/[^A-Za-z0-9_-]/g, '_')), record.path.split('/').pop()!);
-        await downloadFile(pair, 'versions', record.server.keptAs, copy);
+        await downloadFile(pair, 'versions', record.server.keptAs, copy, ports.clientId);
         return ports.openPath(copy);
       }
       case 'server:setEnabled':

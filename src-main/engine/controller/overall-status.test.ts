@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PairState, PairStatus } from '../../../src-shared/model';
 import { overallStatus, type OverallInput } from './overall-status';
 
-const pair = (status: PairStatus, id = status): PairState => ({
+const pair = (status: PairStatus, id: string = status): PairState => ({
   id,
   status,
   connected: status !== 'paused',

@@ -69,14 +69,12 @@ export class ServerMode {
     });
   }
 
-  /** Change root, host or port (saved); a running server restarts with them. */
+  /** Change root, host or port (saved); when enabled, the server (re)starts with them, also after a failed start. */
   configure(patch: Pick<ServerSettings, 'root' | 'host' | 'port'>): Promise<ServerState> {
-    this.deps.settings.update((s) => ({ ...s, server: { ...s.server, ...patch } }));
+    const next = this.deps.settings.update((s) => ({ ...s, server: { ...s.server, ...patch } }));
     return this.serial(async () => {
-      if (this.server) {
-        await this.stop();
-        await this.start();
-      }
+      await this.stop();
+      if (next.server.enabled) await this.start();
       return this.state();
     });
   }
@@ -123,7 +121,7 @@ export class ServerMode {
       this.server = server;
       this.boundPort = bound.port;
       this.fingerprint = server.fingerprint;
-      await this.forgetUnseenInitialToken(server.tokens);
+      await this.forgetUnseenInitialToken(server.tokens, server.initialToken);
       this.refreshTokens(server.tokens);
       this.deps.log.info({ host: bound.host, port: bound.port }, 'server mode listening');
     } catch (err) {
@@ -164,7 +162,7 @@ export class ServerMode {
     if (this.server) return this.server.tokens;
     if (!this.standaloneTokens) {
       const store = await TokenStore.open(this.deps.stateDir);
-      await this.forgetUnseenInitialToken(store);
+      await this.forgetUnseenInitialToken(store, store.takeInitialToken());
       this.standaloneTokens = store;
       this.refreshTokens(store);
     }
@@ -175,8 +173,8 @@ export class ServerMode {
    * A fresh token store creates an "initial" token for `ferry serve` to print. Here nobody would ever see its
    * secret (the UI shows each token once, when the user adds it), so an unseen usable credential is revoked.
    */
-  private async forgetUnseenInitialToken(store: TokenStore): Promise<void> {
-    if (store.takeInitialToken() === undefined) return;
+  private async forgetUnseenInitialToken(store: TokenStore, initialSecret: string | undefined): Promise<void> {
+    if (initialSecret === undefined) return;
     const initial = store.list().find((t) => t.label === 'initial');
     if (initial) await store.revoke(initial.id);
   }
