@@ -125,9 +125,12 @@ export class ServerSession {
         return this.chunk(h, frame.payload);
       case 'commit':
         return this.commit(h);
-      case 'abort':
+      case 'abort': {
+        const t = this.transfers.get(h.transfer);
         this.transfers.delete(h.transfer);
-        return this.reply(h.id, Promise.resolve({}));
+        // Answered after the chunks before it are staged, so a new `begin` right after counts them.
+        return this.reply(h.id, t ? t.enqueue(async () => ({})) : Promise.resolve({}));
+      }
       case 'get':
         this.track(this.get(this.share, h));
         return;
