@@ -7,6 +7,7 @@ import { FolderField } from '../../components/FolderField';
 import { TextField } from '../../components/TextField';
 import { useApi } from '../../state/ferry-context';
 import { useAction } from '../../state/use-action';
+import { usePendingValue } from '../../state/use-pending-value';
 
 /** Status, toggle and the root/host/port form. */
 export function ServerConfig({ server }: { server: ServerState }): ReactNode {
@@ -21,6 +22,7 @@ export function ServerConfig({ server }: { server: ServerState }): ReactNode {
   useEffect(() => setPort(String(server.port)), [server.port]);
 
   const toggle = useAction((enabled: boolean) => api.invoke('server:setEnabled', enabled));
+  const [enabledShown, applyEnabled] = usePendingValue(server.enabled);
   const configure = useAction(() => api.invoke('server:configure', { root: root.trim(), host: host.trim(), port: Number(port) }));
   const dirty = root !== server.root || host !== server.host || port !== String(server.port);
   const statusText = server.running ? `Running on ${server.host}:${server.port}` : server.enabled ? 'Starting…' : 'Stopped';
@@ -45,7 +47,7 @@ export function ServerConfig({ server }: { server: ServerState }): ReactNode {
         <div className="switch-side">
           <Badge tone={tone} label={`Server status: ${statusText}`}>{statusText}</Badge>
           <label className="switch">
-            <input type="checkbox" role="switch" checked={server.enabled} disabled={toggle.busy} onChange={(e) => void toggle.run(e.target.checked)} />
+            <input type="checkbox" role="switch" checked={enabledShown} disabled={toggle.busy} onChange={(e) => { const on = e.target.checked; applyEnabled(on, () => toggle.run(on)); }} />
             <span className="switch-track" aria-hidden="true"><span className="switch-thumb" /></span>
             <span className="sr-only">Server mode</span>
           </label>

@@ -6,6 +6,7 @@ import type { LogLevel, UiSettings } from '../../../../src-shared/settings/schem
 import { ErrorNote } from '../../components/ErrorNote';
 import { useApi } from '../../state/ferry-context';
 import { useAction } from '../../state/use-action';
+import { usePendingValue } from '../../state/use-pending-value';
 
 const LOG_LEVELS: readonly { value: LogLevel; label: string }[] = [
   { value: 'error', label: 'Errors only' },
@@ -19,7 +20,9 @@ export function SettingsPage({ state }: { state: AppState }): ReactNode {
   const api = useApi();
   const update = useAction((patch: Partial<UiSettings>) => api.invoke('settings:update', patch));
   const openLogs = useAction(() => api.invoke('logs:openFolder'));
-  const { ui } = state;
+  const [startAtLogin, applyStartAtLogin] = usePendingValue(state.ui.startAtLogin);
+  const [notifications, applyNotifications] = usePendingValue(state.ui.notifications);
+  const [logLevel, applyLogLevel] = usePendingValue(state.ui.logLevel);
   return (
     <section className="page" aria-labelledby="settings-title">
       <header className="page-header">
@@ -32,14 +35,14 @@ export function SettingsPage({ state }: { state: AppState }): ReactNode {
         <div className="card section-card">
           <h2 className="card-title">General</h2>
           <label className="check setting">
-            <input type="checkbox" checked={ui.startAtLogin} disabled={update.busy} onChange={(e) => void update.run({ startAtLogin: e.target.checked })} aria-describedby="login-hint" />
+            <input type="checkbox" checked={startAtLogin} onChange={(e) => { const v = e.target.checked; applyStartAtLogin(v, () => update.run({ startAtLogin: v })); }} aria-describedby="login-hint" />
             <span>
               Start Ferry at login
               <span className="hint" id="login-hint">{state.shell === 'desktop' ? 'Ferry starts in the tray when you log in.' : 'Applies to the desktop app; the daemon is started by your service manager.'}</span>
             </span>
           </label>
           <label className="check setting">
-            <input type="checkbox" checked={ui.notifications} disabled={update.busy} onChange={(e) => void update.run({ notifications: e.target.checked })} aria-describedby="notify-hint" />
+            <input type="checkbox" checked={notifications} onChange={(e) => { const v = e.target.checked; applyNotifications(v, () => update.run({ notifications: v })); }} aria-describedby="notify-hint" />
             <span>
               Show notifications
               <span className="hint" id="notify-hint">For conflicts and errors, not for every file.</span>
@@ -51,7 +54,7 @@ export function SettingsPage({ state }: { state: AppState }): ReactNode {
           <h2 className="card-title">Logs</h2>
           <div className="field">
             <label htmlFor="log-level">Log level</label>
-            <select id="log-level" value={ui.logLevel} disabled={update.busy} onChange={(e) => void update.run({ logLevel: e.target.value as LogLevel })}>
+            <select id="log-level" value={logLevel} onChange={(e) => { const v = e.target.value as LogLevel; applyLogLevel(v, () => update.run({ logLevel: v })); }}>
               {LOG_LEVELS.map((l) => <option key={l.value} value={l.value}>{l.label}</option>)}
             </select>
           </div>

@@ -1,0 +1,30 @@
+// Playwright: drives Debian's Chromium (never a downloaded browser). Two projects: `ui` runs the
+// built renderer against an in-page fake API; `daemon` runs it against the real `ferry daemon`.
+import { defineConfig } from '@playwright/test';
+
+export default defineConfig({
+  testDir: 'e2e',
+  outputDir: 'test-results',
+  globalSetup: './e2e/helpers/global-setup.ts',
+  timeout: 90_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    video: 'off',
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.FERRY_CHROMIUM ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    },
+  },
+  projects: [
+    { name: 'ui', testMatch: 'ui/**/*.spec.ts' },
+    { name: 'daemon', testMatch: 'daemon/**/*.spec.ts' },
+  ],
+});
