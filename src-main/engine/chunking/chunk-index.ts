@@ -1,5 +1,5 @@
 /** Server-side index: chunk hash → a place in the share where those bytes can be read (dedup, renames, copies). */
-import type { FileRecipe } from "./recipe";
+import type { FileRecipe } from './recipe';
 
 /** Where a chunk's bytes are: absolute file path, byte offset, length. */
 export interface ChunkLocation {
@@ -16,7 +16,7 @@ const HEX64 = /^[0-9a-f]{64}$/i;
  * whole-file hash check at commit catches a stale or colliding location).
  */
 function keyOf(hashHex: string): string {
-  return Buffer.from(hashHex.slice(0, 32), "hex").toString("latin1");
+  return Buffer.from(hashHex.slice(0, 32), 'hex').toString('latin1');
 }
 
 /** Chunk hash → location, maintained per file. Holds every location of a chunk so removing one copy keeps the others. */
@@ -24,10 +24,7 @@ export class ChunkIndex {
   // A chunk is usually in one file: store a single location, an array only for duplicates.
   private readonly byChunk = new Map<string, ChunkLocation | ChunkLocation[]>();
   // Per file: its locations (shared objects with byChunk, so a rename is one pass over them) and their keys.
-  private readonly byFile = new Map<
-    string,
-    { locs: ChunkLocation[]; keys: string[] }
-  >();
+  private readonly byFile = new Map<string, { locs: ChunkLocation[]; keys: string[] }>();
 
   /** Number of distinct chunks indexed. */
   get size(): number {
@@ -81,13 +78,14 @@ export class ChunkIndex {
   /** A file or a whole folder moved: its chunks are now read from the new path. */
   renamePrefix(fromAbs: string, toAbs: string): void {
     if (fromAbs === toAbs) return;
-    const prefix = fromAbs.endsWith("/") ? fromAbs : `${fromAbs}/`;
-    const moved: [string, string, { locs: ChunkLocation[]; keys: string[] }][] =
-      [];
+    const moved: [string, string, { locs: ChunkLocation[]; keys: string[] }][] = [];
     for (const [abs, f] of this.byFile) {
+      // Inside the folder = the prefix followed by a separator (either kind: a server may run on Windows).
+      const next = abs.charCodeAt(fromAbs.length);
+      const inside = (next === 47 || next === 92) && abs.startsWith(fromAbs);
       let to: string;
       if (abs === fromAbs) to = toAbs;
-      else if (abs.startsWith(prefix)) to = toAbs + abs.slice(fromAbs.length);
+      else if (inside) to = toAbs + abs.slice(fromAbs.length);
       else continue;
       moved.push([abs, to, f]);
     }

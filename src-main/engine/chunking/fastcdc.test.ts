@@ -1,12 +1,6 @@
-import { randomBytes, createHash } from "node:crypto";
-import { describe, expect, it } from "vitest";
-import {
-  Chunker,
-  DEFAULT_CHUNKING,
-  GEAR,
-  chunkLengths,
-  type ChunkerOptions,
-} from "./fastcdc";
+import { randomBytes, createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { Chunker, DEFAULT_CHUNKING, GEAR, chunkLengths, type ChunkerOptions } from './fastcdc';
 
 /** Deterministic pseudo-random bytes (xorshift32) so failures reproduce. */
 function seeded(n: number, seed = 1): Buffer {
@@ -28,20 +22,15 @@ function offsets(lengths: number[]): number[] {
 
 const SMALL: ChunkerOptions = { minSize: 1024, avgSize: 4096, maxSize: 16384 };
 
-describe("Chunker", () => {
-  it("has a fixed gear table (boundaries are part of the wire contract)", () => {
+describe('Chunker', () => {
+  it('has a fixed gear table (boundaries are part of the wire contract)', () => {
     expect(GEAR.length).toBe(256);
     expect(new Set(GEAR).size).toBe(256);
     // Pinned: changing the table silently breaks dedup between peers of different versions.
-    expect(
-      createHash("sha256")
-        .update(Buffer.from(GEAR.buffer))
-        .digest("hex")
-        .slice(0, 16),
-    ).toBe("d00e15b5f3abf7c7");
+    expect(createHash('sha256').update(Buffer.from(GEAR.buffer)).digest('hex').slice(0, 16)).toBe('d00e15b5f3abf7c7');
   });
 
-  it("gives the same boundaries however the input is split", () => {
+  it('gives the same boundaries however the input is split', () => {
     const data = seeded(3 * 1024 * 1024);
     const whole = chunkLengths(data);
     expect(whole.length).toBeGreaterThan(20);
@@ -64,13 +53,12 @@ describe("Chunker", () => {
     const small = seeded(200_000, 7);
     const c = new Chunker(SMALL);
     const got: number[] = [];
-    for (let i = 0; i < small.length; i++)
-      got.push(...c.push(small.subarray(i, i + 1)));
+    for (let i = 0; i < small.length; i++) got.push(...c.push(small.subarray(i, i + 1)));
     got.push(...c.finish());
     expect(got).toEqual(chunkLengths(small, SMALL));
   });
 
-  it("respects min and max, and lengths sum to the input size", () => {
+  it('respects min and max, and lengths sum to the input size', () => {
     const data = seeded(4 * 1024 * 1024, 3);
     for (const opts of [DEFAULT_CHUNKING, SMALL]) {
       const lens = chunkLengths(data, opts);
@@ -85,27 +73,27 @@ describe("Chunker", () => {
     }
   });
 
-  it("cuts runs of identical bytes at maxSize", () => {
+  it('cuts runs of identical bytes at maxSize', () => {
     const lens = chunkLengths(Buffer.alloc(1024 * 1024), SMALL);
     expect(lens.every((l) => l === SMALL.maxSize)).toBe(true);
   });
 
-  it("returns nothing for empty input and a short last chunk", () => {
+  it('returns nothing for empty input and a short last chunk', () => {
     const c = new Chunker();
     expect(c.push(Buffer.alloc(0))).toEqual([]);
     expect(c.finish()).toEqual([]);
-    expect(chunkLengths(Buffer.from("hello"))).toEqual([5]);
+    expect(chunkLengths(Buffer.from('hello'))).toEqual([5]);
   });
 
-  it("after 100 bytes inserted at the start, all but at most 2 chunks are unchanged", () => {
+  it('after 100 bytes inserted at the start, all but at most 2 chunks are unchanged', () => {
     const data = seeded(8 * 1024 * 1024, 5);
     const edited = Buffer.concat([randomBytes(100), data]);
     const hashes = (buf: Buffer) => {
       let o = 0;
       return chunkLengths(buf).map((l) =>
-        createHash("sha256")
+        createHash('sha256')
           .update(buf.subarray(o, (o += l)))
-          .digest("hex"),
+          .digest('hex'),
       );
     };
     const before = hashes(data);
@@ -116,17 +104,11 @@ describe("Chunker", () => {
     expect(changed.length).toBeLessThanOrEqual(2);
     // and every boundary but the first reappears exactly 100 bytes later
     const shifted = new Set(offsets(chunkLengths(edited)).map((o) => o - 100));
-    expect(
-      offsets(chunkLengths(data)).filter((o) => !shifted.has(o)).length,
-    ).toBeLessThanOrEqual(1);
+    expect(offsets(chunkLengths(data)).filter((o) => !shifted.has(o)).length).toBeLessThanOrEqual(1);
   });
 
-  it("rejects nonsensical sizes", () => {
-    expect(
-      () => new Chunker({ minSize: 4096, avgSize: 4096, maxSize: 8192 }),
-    ).toThrow(/Invalid chunker sizes/);
-    expect(
-      () => new Chunker({ minSize: 1024, avgSize: 3000, maxSize: 8192 }),
-    ).toThrow(/Invalid chunker sizes/);
+  it('rejects nonsensical sizes', () => {
+    expect(() => new Chunker({ minSize: 4096, avgSize: 4096, maxSize: 8192 })).toThrow(/Invalid chunker sizes/);
+    expect(() => new Chunker({ minSize: 1024, avgSize: 3000, maxSize: 8192 })).toThrow(/Invalid chunker sizes/);
   });
 });

@@ -1,6 +1,6 @@
 /** FastCDC content-defined chunker: gear rolling hash, normalized chunking, streaming with split-independent boundaries. */
-import { createHash } from "node:crypto";
-import { FerryError } from "../errors";
+import { createHash } from 'node:crypto';
+import { FerryError } from '../errors';
 
 /** Minimum, target average and maximum chunk length in bytes. */
 export interface ChunkerOptions {
@@ -22,11 +22,7 @@ export const DEFAULT_CHUNKING: ChunkerOptions = {
  */
 export const GEAR: Int32Array = (() => {
   const table = new Int32Array(256);
-  for (let i = 0; i < 256; i++)
-    table[i] = createHash("sha256")
-      .update(`ferry-fastcdc-gear-${i}`)
-      .digest()
-      .readInt32BE(0);
+  for (let i = 0; i < 256; i++) table[i] = createHash('sha256').update(`ferry-fastcdc-gear-${i}`).digest().readInt32BE(0);
   return table;
 })();
 
@@ -47,11 +43,7 @@ export function checkChunkerOptions(o: ChunkerOptions): void {
     o.maxSize <= 64 * 1024 * 1024 &&
     (o.avgSize & (o.avgSize - 1)) === 0 &&
     o.avgSize >= 256;
-  if (!ok)
-    throw new FerryError(
-      "CONFIG_INVALID",
-      `Invalid chunker sizes min=${o.minSize} avg=${o.avgSize} max=${o.maxSize}`,
-    );
+  if (!ok) throw new FerryError('CONFIG_INVALID', `Invalid chunker sizes min=${o.minSize} avg=${o.avgSize} max=${o.maxSize}`);
 }
 
 /**
@@ -140,10 +132,7 @@ export class Chunker {
 }
 
 /** Chunk lengths of a whole buffer (convenience for tests and small inputs). */
-export function chunkLengths(
-  data: Uint8Array,
-  opts: ChunkerOptions = DEFAULT_CHUNKING,
-): number[] {
+export function chunkLengths(data: Uint8Array, opts: ChunkerOptions = DEFAULT_CHUNKING): number[] {
   const c = new Chunker(opts);
   return [...c.push(data), ...c.finish()];
 }

@@ -1,6 +1,6 @@
 /** Whole-file SHA-256 on a worker thread, so a large file's two hash passes run on two cores. */
-import { Worker } from "node:worker_threads";
-import { FerryError, toFerryError } from "../errors";
+import { Worker } from 'node:worker_threads';
+import { FerryError, toFerryError } from '../errors';
 
 /*
  * The worker is plain CommonJS evaluated from a string: no separate file to locate, so it works the same
@@ -41,10 +41,7 @@ type Reply = {
 let worker: Worker | null = null;
 let broken = false;
 let nextId = 1;
-const pending = new Map<
-  number,
-  { path: string; resolve: (h: string) => void; reject: (e: unknown) => void }
->();
+const pending = new Map<number, { path: string; resolve: (h: string) => void; reject: (e: unknown) => void }>();
 
 function failAll(err: unknown): void {
   for (const [id, p] of pending) {
@@ -57,7 +54,7 @@ function getWorker(): Worker | null {
   if (worker || broken) return worker;
   try {
     const w = new Worker(WORKER_SOURCE, { eval: true });
-    w.on("message", (m: Reply) => {
+    w.on('message', (m: Reply) => {
       const p = pending.get(m.id);
       if (!p) return;
       pending.delete(m.id);
@@ -67,25 +64,25 @@ function getWorker(): Worker | null {
       else
         p.reject(
           toFerryError(
-            Object.assign(new Error(m.error?.message ?? "hash worker failed"), {
+            Object.assign(new Error(m.error?.message ?? 'hash worker failed'), {
               code: m.error?.code,
             }),
             p.path,
           ),
         );
     });
-    w.on("error", (err) => {
+    w.on('error', (err) => {
       broken = true;
       if (worker === w) worker = null;
       failAll(
-        new FerryError("INTERNAL", `Hash worker failed: ${err.message}`, {
+        new FerryError('INTERNAL', `Hash worker failed: ${err.message}`, {
           cause: err,
         }),
       );
     });
-    w.on("exit", () => {
+    w.on('exit', () => {
       if (worker === w) worker = null;
-      failAll(new FerryError("INTERNAL", "Hash worker exited"));
+      failAll(new FerryError('INTERNAL', 'Hash worker exited'));
     });
     w.unref();
     worker = w;

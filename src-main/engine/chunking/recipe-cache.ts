@@ -1,10 +1,10 @@
 /** Persisted cache relPath → (size, mtimeMs, ino) → recipe, so unchanged files are not re-read and re-hashed. */
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
-import { RECIPE_ENTRY_BYTES } from "../../../src-shared/protocol/limits";
-import { toFerryError } from "../errors";
-import type { FileRecipe } from "./recipe";
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { RECIPE_ENTRY_BYTES } from '../../../src-shared/protocol/limits';
+import { toFerryError } from '../errors';
+import type { FileRecipe } from './recipe';
 
 /** The stat fields that must match for a cached recipe to be trusted. */
 export interface StatKey {
@@ -24,17 +24,15 @@ interface Entry {
   packed: Buffer;
 }
 
-const MAGIC = "FRC1";
+const MAGIC = 'FRC1';
 const DEBOUNCE_MS = 2000;
 
 function pack(recipe: FileRecipe): Buffer {
-  const buf = Buffer.allocUnsafe(
-    32 + recipe.chunks.length * RECIPE_ENTRY_BYTES,
-  );
-  buf.write(recipe.hash, 0, 32, "hex");
+  const buf = Buffer.allocUnsafe(32 + recipe.chunks.length * RECIPE_ENTRY_BYTES);
+  buf.write(recipe.hash, 0, 32, 'hex');
   let p = 32;
   for (const c of recipe.chunks) {
-    buf.write(c.hash, p, 32, "hex");
+    buf.write(c.hash, p, 32, 'hex');
     buf.writeUInt32BE(c.length, p + 32);
     p += RECIPE_ENTRY_BYTES;
   }
@@ -42,14 +40,14 @@ function pack(recipe: FileRecipe): Buffer {
 }
 
 function unpack(e: Entry): FileRecipe {
-  const chunks: FileRecipe["chunks"] = [];
+  const chunks: FileRecipe['chunks'] = [];
   let offset = 0;
   for (let p = 32; p < e.packed.length; p += RECIPE_ENTRY_BYTES) {
     const length = e.packed.readUInt32BE(p + 32);
-    chunks.push({ hash: e.packed.toString("hex", p, p + 32), offset, length });
+    chunks.push({ hash: e.packed.toString('hex', p, p + 32), offset, length });
     offset += length;
   }
-  return { size: e.size, hash: e.packed.toString("hex", 0, 32), chunks };
+  return { size: e.size, hash: e.packed.toString('hex', 0, 32), chunks };
 }
 
 /**
@@ -58,24 +56,19 @@ function unpack(e: Entry): FileRecipe {
  */
 function parse(buf: Buffer): Map<string, Entry> {
   const map = new Map<string, Entry>();
-  if (buf.length < 4 || buf.toString("latin1", 0, 4) !== MAGIC) return map;
+  if (buf.length < 4 || buf.toString('latin1', 0, 4) !== MAGIC) return map;
   let p = 4;
   try {
     while (p < buf.length) {
       const pathLen = buf.readUInt32LE(p);
-      const rel = buf.toString("utf8", p + 4, p + 4 + pathLen);
+      const rel = buf.toString('utf8', p + 4, p + 4 + pathLen);
       p += 4 + pathLen;
       const size = buf.readDoubleLE(p);
       const mtimeMs = buf.readDoubleLE(p + 8);
       const ino = buf.readDoubleLE(p + 16);
       const packedLen = buf.readUInt32LE(p + 24);
       p += 28;
-      if (
-        p + packedLen > buf.length ||
-        packedLen < 32 ||
-        (packedLen - 32) % RECIPE_ENTRY_BYTES !== 0
-      )
-        return new Map();
+      if (p + packedLen > buf.length || packedLen < 32 || (packedLen - 32) % RECIPE_ENTRY_BYTES !== 0) return new Map();
       // Copy out so entries do not pin the whole file buffer once some of them are replaced.
       map.set(rel, {
         size,
@@ -92,9 +85,9 @@ function parse(buf: Buffer): Map<string, Entry> {
 }
 
 function serialize(map: Map<string, Entry>): Buffer {
-  const parts: Buffer[] = [Buffer.from(MAGIC, "latin1")];
+  const parts: Buffer[] = [Buffer.from(MAGIC, 'latin1')];
   for (const [rel, e] of map) {
-    const path = Buffer.from(rel, "utf8");
+    const path = Buffer.from(rel, 'utf8');
     const head = Buffer.allocUnsafe(4 + path.length + 28);
     head.writeUInt32LE(path.length, 0);
     path.copy(head, 4);
@@ -126,8 +119,7 @@ export class RecipeCache {
     try {
       buf = await readFile(file);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ENOENT")
-        throw toFerryError(err, file);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw toFerryError(err, file);
     }
     return new RecipeCache(file, buf ? parse(buf) : new Map());
   }
@@ -140,13 +132,7 @@ export class RecipeCache {
   /** The cached recipe, only if size, mtimeMs and ino all match the given stat. */
   get(rel: string, st: StatKey): FileRecipe | undefined {
     const e = this.entries.get(rel);
-    if (
-      !e ||
-      e.size !== st.size ||
-      e.mtimeMs !== st.mtimeMs ||
-      e.ino !== st.ino
-    )
-      return undefined;
+    if (!e || e.size !== st.size || e.mtimeMs !== st.mtimeMs || e.ino !== st.ino) return undefined;
     return unpack(e);
   }
 
@@ -173,8 +159,7 @@ export class RecipeCache {
     const prefix = `${from}/`;
     for (const [rel, e] of this.entries) {
       if (rel === from) moved.push([to, e]);
-      else if (rel.startsWith(prefix))
-        moved.push([to + rel.slice(from.length), e]);
+      else if (rel.startsWith(prefix)) moved.push([to + rel.slice(from.length), e]);
       else continue;
       this.entries.delete(rel);
     }
@@ -205,7 +190,7 @@ export class RecipeCache {
   private async write(): Promise<void> {
     if (this.file === null || !this.dirty) return;
     this.dirty = false;
-    const tmp = `${this.file}.${randomBytes(4).toString("hex")}.tmp`;
+    const tmp = `${this.file}.${randomBytes(4).toString('hex')}.tmp`;
     try {
       await mkdir(dirname(this.file), { recursive: true });
       await writeFile(tmp, serialize(this.entries));

@@ -1,33 +1,25 @@
-import { createHash, randomBytes } from "node:crypto";
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { cleanupTempDirs, tempDir } from "../../../test/helpers/trees";
-import { FerryError } from "../errors";
-import { sha256FileOnWorker, stopHashWorker } from "./hash-worker";
-import {
-  RecipeBuilder,
-  computeRecipe,
-  decodeRecipe,
-  encodeRecipe,
-  readChunk,
-  recipeOfBuffer,
-  sha256File,
-} from "./recipe";
+import { createHash, randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanupTempDirs, tempDir } from '../../../test/helpers/trees';
+import { FerryError } from '../errors';
+import { sha256FileOnWorker, stopHashWorker } from './hash-worker';
+import { RecipeBuilder, computeRecipe, decodeRecipe, encodeRecipe, readChunk, recipeOfBuffer, sha256File } from './recipe';
 
 afterAll(async () => {
   await stopHashWorker();
   await cleanupTempDirs();
 });
 
-const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-describe("recipes", () => {
-  it("recipe of a file equals the recipe of its bytes, and every chunk hash is right", async () => {
+describe('recipes', () => {
+  it('recipe of a file equals the recipe of its bytes, and every chunk hash is right', async () => {
     const dir = await tempDir();
     // 5 MiB + a bit: several 1 MiB read blocks, so chunks straddle block edges
     const data = randomBytes(5 * 1024 * 1024 + 12345);
-    const file = join(dir, "big.bin");
+    const file = join(dir, 'big.bin');
     await writeFile(file, data);
     const fromFile = await computeRecipe(file);
     const fromBuf = recipeOfBuffer(data);
@@ -47,69 +39,62 @@ describe("recipes", () => {
     expect(sha(await readChunk(file, mid.offset, mid.length))).toBe(mid.hash);
   });
 
-  it("large files get the same recipe with the whole-file hash computed on the worker", async () => {
+  it('large files get the same recipe with the whole-file hash computed on the worker', async () => {
     const dir = await tempDir();
     const data = randomBytes(9 * 1024 * 1024 + 7); // above the off-thread threshold
-    const file = join(dir, "large.bin");
+    const file = join(dir, 'large.bin');
     await writeFile(file, data);
     const r = await computeRecipe(file);
     expect(r.hash).toBe(sha(data));
     expect(r).toEqual(recipeOfBuffer(data));
     expect(await sha256FileOnWorker(file)).toBe(sha(data));
     expect(await sha256File(file)).toBe(sha(data));
-    await expect(
-      sha256FileOnWorker(join(dir, "missing")),
-    ).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(sha256FileOnWorker(join(dir, 'missing'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
-  it("the incremental builder gives the same recipe for any feed split", () => {
+  it('the incremental builder gives the same recipe for any feed split', () => {
     const data = randomBytes(700_000);
     const b = new RecipeBuilder();
-    for (let p = 0, n = 1; p < data.length; p += n, n = (n * 7 + 13) % 90_000)
-      b.update(data.subarray(p, p + n));
+    for (let p = 0, n = 1; p < data.length; p += n, n = (n * 7 + 13) % 90_000) b.update(data.subarray(p, p + n));
     expect(b.done()).toEqual(recipeOfBuffer(data));
   });
 
-  it("handles empty and tiny files", async () => {
+  it('handles empty and tiny files', async () => {
     const dir = await tempDir();
-    await writeFile(join(dir, "empty"), "");
-    await writeFile(join(dir, "tiny"), "hi");
-    expect(await computeRecipe(join(dir, "empty"))).toEqual({
+    await writeFile(join(dir, 'empty'), '');
+    await writeFile(join(dir, 'tiny'), 'hi');
+    expect(await computeRecipe(join(dir, 'empty'))).toEqual({
       size: 0,
       hash: sha(Buffer.alloc(0)),
       chunks: [],
     });
-    const tiny = await computeRecipe(join(dir, "tiny"));
-    expect(tiny.chunks).toEqual([
-      { hash: sha(Buffer.from("hi")), offset: 0, length: 2 },
-    ]);
+    const tiny = await computeRecipe(join(dir, 'tiny'));
+    expect(tiny.chunks).toEqual([{ hash: sha(Buffer.from('hi')), offset: 0, length: 2 }]);
   });
 
-  it("reports a missing file as NOT_FOUND and a short read as IO_ERROR", async () => {
+  it('reports a missing file as NOT_FOUND and a short read as IO_ERROR', async () => {
     const dir = await tempDir();
-    await expect(computeRecipe(join(dir, "nope"))).rejects.toMatchObject({
-      code: "NOT_FOUND",
+    await expect(computeRecipe(join(dir, 'nope'))).rejects.toMatchObject({
+      code: 'NOT_FOUND',
     });
-    await writeFile(join(dir, "f"), "abc");
-    await expect(readChunk(join(dir, "f"), 1, 10)).rejects.toMatchObject({
-      code: "IO_ERROR",
+    await writeFile(join(dir, 'f'), 'abc');
+    await expect(readChunk(join(dir, 'f'), 1, 10)).rejects.toMatchObject({
+      code: 'IO_ERROR',
     });
   });
 
-  it("encodes 36 bytes per entry and decodes them back", () => {
+  it('encodes 36 bytes per entry and decodes them back', () => {
     const r = recipeOfBuffer(randomBytes(300_000));
     const wire = encodeRecipe(r.chunks);
     expect(wire.length).toBe(r.chunks.length * 36);
-    expect(wire.subarray(0, 32).toString("hex")).toBe(r.chunks[0]!.hash);
+    expect(wire.subarray(0, 32).toString('hex')).toBe(r.chunks[0]!.hash);
     expect(wire.readUInt32BE(32)).toBe(r.chunks[0]!.length);
-    expect(decodeRecipe(wire, r.chunks.length)).toEqual(
-      r.chunks.map(({ hash, length }) => ({ hash, length })),
-    );
+    expect(decodeRecipe(wire, r.chunks.length)).toEqual(r.chunks.map(({ hash, length }) => ({ hash, length })));
     expect(decodeRecipe(Buffer.alloc(0), 0)).toEqual([]);
   });
 
-  it("rejects a payload whose size does not match the count", () => {
-    const wire = encodeRecipe([{ hash: "ab".repeat(32), length: 7 }]);
+  it('rejects a payload whose size does not match the count', () => {
+    const wire = encodeRecipe([{ hash: 'ab'.repeat(32), length: 7 }]);
     for (const [buf, count] of [
       [wire, 2],
       [wire, 0],
@@ -125,13 +110,11 @@ describe("recipes", () => {
         err = e;
       }
       expect(err).toBeInstanceOf(FerryError);
-      expect((err as FerryError).code).toBe("BAD_FRAME");
+      expect((err as FerryError).code).toBe('BAD_FRAME');
     }
   });
 
-  it("refuses to encode a malformed hash", () => {
-    expect(() => encodeRecipe([{ hash: "xyz", length: 1 }])).toThrow(
-      FerryError,
-    );
+  it('refuses to encode a malformed hash', () => {
+    expect(() => encodeRecipe([{ hash: 'xyz', length: 1 }])).toThrow(FerryError);
   });
 });

@@ -1,10 +1,10 @@
 /** File recipes: content-defined chunks with their SHA-256, the whole-file SHA-256, and the 36-byte wire encoding. */
-import { createHash, type Hash } from "node:crypto";
-import { open, stat, type FileHandle } from "node:fs/promises";
-import { RECIPE_ENTRY_BYTES } from "../../../src-shared/protocol/limits";
-import { FerryError, toFerryError } from "../errors";
-import { Chunker, DEFAULT_CHUNKING, type ChunkerOptions } from "./fastcdc";
-import { sha256FileOnWorker } from "./hash-worker";
+import { createHash, type Hash } from 'node:crypto';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { RECIPE_ENTRY_BYTES } from '../../../src-shared/protocol/limits';
+import { FerryError, toFerryError } from '../errors';
+import { Chunker, DEFAULT_CHUNKING, type ChunkerOptions } from './fastcdc';
+import { sha256FileOnWorker } from './hash-worker';
 
 /** One chunk of a file: SHA-256 hex of its bytes, where it starts, how long it is. */
 export interface ChunkRef {
@@ -31,19 +31,10 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const OFF_THREAD_MIN_BYTES = 8 * 1024 * 1024;
 
 /** Read up to buf.length bytes at `position`, looping over short reads; returns bytes read (less only at EOF). */
-async function readFull(
-  fh: FileHandle,
-  buf: Buffer,
-  position: number,
-): Promise<number> {
+async function readFull(fh: FileHandle, buf: Buffer, position: number): Promise<number> {
   let got = 0;
   while (got < buf.length) {
-    const { bytesRead } = await fh.read(
-      buf,
-      got,
-      buf.length - got,
-      position + got,
-    );
+    const { bytesRead } = await fh.read(buf, got, buf.length - got, position + got);
     if (bytesRead === 0) break;
     got += bytesRead;
   }
@@ -54,22 +45,16 @@ async function readFull(
  * Feed a file's blocks to `onBlock`, reading the next block while the current one is processed
  * (two buffers, so the disk read in the thread pool overlaps the hashing on this thread).
  */
-async function forEachBlock(
-  absPath: string,
-  onBlock: (block: Buffer) => void,
-): Promise<void> {
+async function forEachBlock(absPath: string, onBlock: (block: Buffer) => void): Promise<void> {
   let fh: FileHandle;
   try {
-    fh = await open(absPath, "r");
+    fh = await open(absPath, 'r');
   } catch (err) {
     throw toFerryError(err, absPath);
   }
   let pending: Promise<number> = Promise.resolve(0);
   try {
-    const bufs = [
-      Buffer.allocUnsafe(READ_BLOCK),
-      Buffer.allocUnsafe(READ_BLOCK),
-    ] as const;
+    const bufs = [Buffer.allocUnsafe(READ_BLOCK), Buffer.allocUnsafe(READ_BLOCK)] as const;
     let which = 0;
     let pos = 0;
     pending = readFull(fh, bufs[0], 0);
@@ -80,10 +65,7 @@ async function forEachBlock(
       pos += got;
       which ^= 1;
       // Only read ahead when the block was full; a short block means EOF (or the file shrank meanwhile).
-      pending =
-        got === READ_BLOCK
-          ? readFull(fh, bufs[which]!, pos)
-          : Promise.resolve(0);
+      pending = got === READ_BLOCK ? readFull(fh, bufs[which]!, pos) : Promise.resolve(0);
       onBlock(got === READ_BLOCK ? cur : cur.subarray(0, got));
     }
   } catch (err) {
@@ -107,7 +89,7 @@ export class RecipeBuilder {
   /** `wholeFile: false` skips the whole-file hash (`done().hash` is then '') for callers that compute it elsewhere. */
   constructor(opts: ChunkerOptions = DEFAULT_CHUNKING, wholeFile = true) {
     this.chunker = new Chunker(opts);
-    this.whole = wholeFile ? createHash("sha256") : null;
+    this.whole = wholeFile ? createHash('sha256') : null;
   }
 
   /** Feed the next bytes of the file. The caller may reuse `data` afterwards. */
@@ -120,7 +102,7 @@ export class RecipeBuilder {
       p += take;
     }
     if (p < data.length) {
-      this.cur ??= createHash("sha256");
+      this.cur ??= createHash('sha256');
       this.cur.update(data.subarray(p));
       this.carried += data.length - p;
     }
@@ -131,15 +113,15 @@ export class RecipeBuilder {
     for (const len of this.chunker.finish()) this.close(len, Buffer.alloc(0));
     return {
       size: this.offset,
-      hash: this.whole ? this.whole.digest("hex") : "",
+      hash: this.whole ? this.whole.digest('hex') : '',
       chunks: this.chunks,
     };
   }
 
   private close(len: number, tail: Buffer): void {
     // A chunk wholly inside one piece is hashed one-shot; only spanning chunks use the open incremental hash.
-    const h = this.cur ?? createHash("sha256");
-    const hash = h.update(tail).digest("hex");
+    const h = this.cur ?? createHash('sha256');
+    const hash = h.update(tail).digest('hex');
     this.chunks.push({ hash, offset: this.offset, length: len });
     this.offset += len;
     this.cur = null;
@@ -148,18 +130,14 @@ export class RecipeBuilder {
 }
 
 /** Recipe of a file on disk, streamed through two 1 MiB buffers (never the whole file in memory). */
-export async function computeRecipe(
-  absPath: string,
-  opts: ChunkerOptions = DEFAULT_CHUNKING,
-): Promise<FileRecipe> {
+export async function computeRecipe(absPath: string, opts: ChunkerOptions = DEFAULT_CHUNKING): Promise<FileRecipe> {
   let size: number;
   try {
     size = (await stat(absPath)).size;
   } catch (err) {
     throw toFerryError(err, absPath);
   }
-  const onWorker =
-    size >= OFF_THREAD_MIN_BYTES ? sha256FileOnWorker(absPath) : null;
+  const onWorker = size >= OFF_THREAD_MIN_BYTES ? sha256FileOnWorker(absPath) : null;
   onWorker?.catch(() => undefined); // awaited below; avoid an unhandled rejection if chunking fails first
   const b = new RecipeBuilder(opts, onWorker === null);
   await forEachBlock(absPath, (block) => b.update(block));
@@ -169,10 +147,7 @@ export async function computeRecipe(
 }
 
 /** Recipe of bytes already in memory. */
-export function recipeOfBuffer(
-  buf: Buffer,
-  opts: ChunkerOptions = DEFAULT_CHUNKING,
-): FileRecipe {
+export function recipeOfBuffer(buf: Buffer, opts: ChunkerOptions = DEFAULT_CHUNKING): FileRecipe {
   const b = new RecipeBuilder(opts);
   b.update(buf);
   return b.done();
@@ -186,29 +161,21 @@ export async function sha256File(absPath: string): Promise<string> {
   } catch (err) {
     throw toFerryError(err, absPath);
   }
-  const onWorker =
-    size >= OFF_THREAD_MIN_BYTES ? sha256FileOnWorker(absPath) : null;
+  const onWorker = size >= OFF_THREAD_MIN_BYTES ? sha256FileOnWorker(absPath) : null;
   if (onWorker) return onWorker;
-  const h = createHash("sha256");
+  const h = createHash('sha256');
   await forEachBlock(absPath, (block) => h.update(block));
-  return h.digest("hex");
+  return h.digest('hex');
 }
 
 /** Wire form of a recipe: per chunk 32 raw SHA-256 bytes + u32 BE length (RECIPE_ENTRY_BYTES each). */
-export function encodeRecipe(
-  chunks: readonly { hash: string; length: number }[],
-): Buffer {
+export function encodeRecipe(chunks: readonly { hash: string; length: number }[]): Buffer {
   const out = Buffer.allocUnsafe(chunks.length * RECIPE_ENTRY_BYTES);
   let p = 0;
   for (const c of chunks) {
-    if (!HEX64.test(c.hash))
-      throw new FerryError(
-        "INTERNAL",
-        `Not a SHA-256 hex digest: ${c.hash.slice(0, 80)}`,
-      );
-    if (!Number.isInteger(c.length) || c.length < 0 || c.length > 0xffffffff)
-      throw new FerryError("INTERNAL", `Bad chunk length ${c.length}`);
-    out.write(c.hash, p, 32, "hex");
+    if (!HEX64.test(c.hash)) throw new FerryError('INTERNAL', `Not a SHA-256 hex digest: ${c.hash.slice(0, 80)}`);
+    if (!Number.isInteger(c.length) || c.length < 0 || c.length > 0xffffffff) throw new FerryError('INTERNAL', `Bad chunk length ${c.length}`);
+    out.write(c.hash, p, 32, 'hex');
     out.writeUInt32BE(c.length, p + 32);
     p += RECIPE_ENTRY_BYTES;
   }
@@ -216,24 +183,14 @@ export function encodeRecipe(
 }
 
 /** Parse a wire recipe of `count` entries; BAD_FRAME unless the payload is exactly count × 36 bytes. */
-export function decodeRecipe(
-  buf: Buffer,
-  count: number,
-): { hash: string; length: number }[] {
-  if (
-    !Number.isInteger(count) ||
-    count < 0 ||
-    buf.length !== count * RECIPE_ENTRY_BYTES
-  ) {
-    throw new FerryError(
-      "BAD_FRAME",
-      `Recipe payload of ${buf.length} bytes does not hold ${count} entries of ${RECIPE_ENTRY_BYTES} bytes`,
-    );
+export function decodeRecipe(buf: Buffer, count: number): { hash: string; length: number }[] {
+  if (!Number.isInteger(count) || count < 0 || buf.length !== count * RECIPE_ENTRY_BYTES) {
+    throw new FerryError('BAD_FRAME', `Recipe payload of ${buf.length} bytes does not hold ${count} entries of ${RECIPE_ENTRY_BYTES} bytes`);
   }
   const out: { hash: string; length: number }[] = new Array(count);
   for (let i = 0, p = 0; i < count; i++, p += RECIPE_ENTRY_BYTES) {
     out[i] = {
-      hash: buf.toString("hex", p, p + 32),
+      hash: buf.toString('hex', p, p + 32),
       length: buf.readUInt32BE(p + 32),
     };
   }
@@ -241,14 +198,10 @@ export function decodeRecipe(
 }
 
 /** Read exactly `length` bytes at `offset` of a file; NOT_FOUND / IO_ERROR if the file is gone or now too short. */
-export async function readChunk(
-  absPath: string,
-  offset: number,
-  length: number,
-): Promise<Buffer> {
+export async function readChunk(absPath: string, offset: number, length: number): Promise<Buffer> {
   let fh: FileHandle;
   try {
-    fh = await open(absPath, "r");
+    fh = await open(absPath, 'r');
   } catch (err) {
     throw toFerryError(err, absPath);
   }
@@ -256,11 +209,7 @@ export async function readChunk(
     const buf = Buffer.allocUnsafe(length);
     const got = await readFull(fh, buf, offset);
     if (got !== length)
-      throw new FerryError(
-        "IO_ERROR",
-        `${absPath} ended after ${offset + got} bytes, expected ${offset + length}`,
-        { path: absPath },
-      );
+      throw new FerryError('IO_ERROR', `${absPath} ended after ${offset + got} bytes, expected ${offset + length}`, { path: absPath });
     return buf;
   } catch (err) {
     throw toFerryError(err, absPath);

@@ -1,8 +1,8 @@
 /** Received-but-uncommitted chunks, one file per SHA-256, kept so an interrupted transfer can resume. */
-import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { FerryError, toFerryError } from "../errors";
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FerryError, toFerryError } from '../errors';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
@@ -15,24 +15,16 @@ export class StagingChunks {
   /** Where the chunk with this hash lives (whether or not it is there). PATH_INVALID unless `hash` is 64 lowercase hex. */
   path(hash: string): string {
     // The hash comes off the wire: never let it name anything but a file directly inside root.
-    if (!HEX64.test(hash))
-      throw new FerryError(
-        "PATH_INVALID",
-        `Not a chunk hash: ${hash.slice(0, 80)}`,
-      );
+    if (!HEX64.test(hash)) throw new FerryError('PATH_INVALID', `Not a chunk hash: ${hash.slice(0, 80)}`);
     return join(this.root, hash);
   }
 
   /** Store `data` as chunk `hash`, atomically; HASH_MISMATCH (nothing written) if sha256(data) differs. */
   async put(hash: string, data: Uint8Array): Promise<void> {
     const dest = this.path(hash);
-    const actual = createHash("sha256").update(data).digest("hex");
-    if (actual !== hash)
-      throw new FerryError(
-        "HASH_MISMATCH",
-        `Chunk bytes hash to ${actual.slice(0, 12)}…, announced ${hash.slice(0, 12)}…`,
-      );
-    const tmp = `${dest}.${randomBytes(4).toString("hex")}.tmp`;
+    const actual = createHash('sha256').update(data).digest('hex');
+    if (actual !== hash) throw new FerryError('HASH_MISMATCH', `Chunk bytes hash to ${actual.slice(0, 12)}…, announced ${hash.slice(0, 12)}…`);
+    const tmp = `${dest}.${randomBytes(4).toString('hex')}.tmp`;
     try {
       if (!this.made) {
         await mkdir(this.root, { recursive: true });
