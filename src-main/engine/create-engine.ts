@@ -8,7 +8,7 @@ import type { AppState, CommandArgs, CommandName, EventName, Events } from '../.
 import type { Settings } from '../../src-shared/settings';
 import { checkCommandArgs } from './controller/command-args';
 import { Coalescer } from './controller/coalescer';
-import { ConflictBook } from './controller/conflict-book';
+import { ConflictBook, versionsAreaPath } from './controller/conflict-book';
 import { listDirs } from './controller/dir-listing';
 import { downloadFile, testConnection } from './controller/engine-deps';
 import { resolveInside } from './controller/local-path';
@@ -107,7 +107,7 @@ export function createEngine(ports: EnginePorts, settings: Settings): Engine {
         if (side === 'local') return ports.openPath(resolveInside(pair.localPath, record.path));
         // The server's version is fetched into our state folder first: it is not a file of the synced folder.
         const copy = resolveInside(join(ports.stateDir, 'conflicts', id.replace(/[^A-Za-z0-9_-]/g, '_')), record.path.split('/').pop()!);
-        await downloadFile(pair, 'versions', record.server.keptAs, copy, ports.clientId);
+        await downloadFile(pair, 'versions', versionsAreaPath(record.server.keptAs), copy, ports.clientId);
         return ports.openPath(copy);
       }
       case 'server:setEnabled':

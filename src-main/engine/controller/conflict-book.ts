@@ -2,6 +2,7 @@
 import { access, mkdir } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { ConflictChoice, ConflictRecord, FolderPair } from '../../../src-shared/model';
+import { STATE_DIR_NAME } from '../../../src-shared/protocol/limits';
 import { FerryError } from '../errors';
 import { resolveInside } from './local-path';
 
@@ -53,18 +54,25 @@ export class ConflictBook {
       case 'keepLocal':
         break;
       case 'keepServer':
-        await this.download(pair, 'versions', record.server.keptAs, resolveInside(pair.localPath, record.path));
+        await this.download(pair, 'versions', versionsAreaPath(record.server.keptAs), resolveInside(pair.localPath, record.path));
         break;
       case 'keepBoth': {
         const target = await freeSiblingName(resolveInside(pair.localPath, record.path), record.server.mtimeMs);
         await mkdir(dirname(target), { recursive: true });
-        await this.download(pair, 'versions', record.server.keptAs, target);
+        await this.download(pair, 'versions', versionsAreaPath(record.server.keptAs), target);
         break;
       }
     }
     this.records.set(id, { ...record, resolved: true });
     this.onChange();
   }
+}
+
+const VERSIONS_PREFIX = `${STATE_DIR_NAME}/versions/`;
+
+/** `keptAs` is share-relative (`.ferry/versions/a.txt~…`); a `get` in the versions area takes the part below it. */
+export function versionsAreaPath(keptAs: string): string {
+  return keptAs.startsWith(VERSIONS_PREFIX) ? keptAs.slice(VERSIONS_PREFIX.length) : keptAs;
 }
 
 /** `report (server copy 2026-11-25 1405).pdf`, with a counter when that name is taken too. */
