@@ -243,11 +243,11 @@ describe('Connection over real TLS', () => {
   });
 
   it('keeps an idle link alive with pings from the client', async () => {
-    srv = await startTestServer(undefined, { connection: { idleTimeoutMs: 150 } });
-    const client = await srv.connect({ connection: { keepAliveMs: 20, idleTimeoutMs: 150 } });
+    srv = await startTestServer(undefined, { connection: { idleTimeoutMs: 400 } });
+    const client = await srv.connect({ connection: { keepAliveMs: 20, idleTimeoutMs: 400 } });
     const pingBytes = encodeFrame({ type: 'ping', id: 1 })[0]!.length;
-    // Ten pings take longer than the idle timeout: only keep-alive can hold both sides open.
-    await until(() => client.stats.bytesOut >= 10 * pingBytes, 'ten pings');
+    // 30 pings, one per 20 ms or more, take longer than the idle timeout: only keep-alive can hold both sides open.
+    await until(() => client.stats.bytesOut >= 30 * pingBytes, '30 pings');
     expect(client.isClosed).toBe(false);
     expect(srv.connections[0]!.isClosed).toBe(false);
     expect(client.stats.bytesIn).toBeGreaterThan(0); // pongs
