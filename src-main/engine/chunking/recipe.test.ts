@@ -56,7 +56,10 @@ describe('recipes', () => {
     const data = randomBytes(700_000);
     const b = new RecipeBuilder();
     for (let p = 0, n = 1; p < data.length; p += n, n = (n * 7 + 13) % 90_000) b.update(data.subarray(p, p + n));
-    expect(b.done()).toEqual(recipeOfBuffer(data));
+    const r = b.done();
+    expect(r).toEqual(recipeOfBuffer(data));
+    expect(r.hash).toBe(sha(data));
+    for (const c of r.chunks) expect(c.hash).toBe(sha(data.subarray(c.offset, c.offset + c.length)));
   });
 
   it('handles empty and tiny files', async () => {
@@ -70,6 +73,8 @@ describe('recipes', () => {
     });
     const tiny = await computeRecipe(join(dir, 'tiny'));
     expect(tiny.chunks).toEqual([{ hash: sha(Buffer.from('hi')), offset: 0, length: 2 }]);
+    // a single-chunk file: the chunk hash is the file hash
+    expect(tiny.hash).toBe(sha(Buffer.from('hi')));
   });
 
   it('reports a missing file as NOT_FOUND and a short read as IO_ERROR', async () => {

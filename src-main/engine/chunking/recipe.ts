@@ -82,7 +82,7 @@ export class RecipeBuilder {
   private readonly chunker: Chunker;
   private readonly whole: Hash | null;
   private cur: Hash | null = null;
-  private carried = 0; // bytes of the open chunk already fed to `cur`
+  private carried = 0; // bytes of the open chunk already hashed (into `cur`, or `whole` for the first chunk)
   private offset = 0; // file offset where the open chunk starts
   private readonly chunks: ChunkRef[] = [];
 
@@ -94,7 +94,6 @@ export class RecipeBuilder {
 
   /** Feed the next bytes of the file. The caller may reuse `data` afterwards. */
   update(data: Buffer): void {
-    this.whole?.update(data);
     let p = 0;
     for (const len of this.chunker.push(data)) {
       const take = len - this.carried;
@@ -102,26 +101,40 @@ export class RecipeBuilder {
       p += take;
     }
     if (p < data.length) {
-      this.cur ??= createHash('sha256');
-      this.cur.update(data.subarray(p));
-      this.carried += data.length - p;
+      const rest = data.subarray(p);
+      this.whole?.update(rest);
+      if (!this.firstRidesOnWhole()) {
+        this.cur ??= createHash('sha256');
+        this.cur.update(rest);
+      }
+      this.carried += rest.length;
     }
   }
 
   /** End of file: the finished recipe. */
   done(): FileRecipe {
     for (const len of this.chunker.finish()) this.close(len, Buffer.alloc(0));
-    return {
-      size: this.offset,
-      hash: this.whole ? this.whole.digest('hex') : '',
-      chunks: this.chunks,
-    };
+    return { size: this.offset, hash: this.whole ? this.whole.digest('hex') : '', chunks: this.chunks };
+  }
+
+  /**
+   * The first chunk is a prefix of the file, so its hash is the whole-file hash's state at its end: no
+   * second pass over it. That halves the hashing of every single-chunk file (most small files).
+   */
+  private firstRidesOnWhole(): boolean {
+    return this.offset === 0 && this.whole !== null;
   }
 
   private close(len: number, tail: Buffer): void {
-    // A chunk wholly inside one piece is hashed one-shot; only spanning chunks use the open incremental hash.
-    const h = this.cur ?? createHash('sha256');
-    const hash = h.update(tail).digest('hex');
+    let hash: string;
+    if (this.firstRidesOnWhole()) {
+      this.whole!.update(tail);
+      hash = this.whole!.copy().digest('hex');
+    } else {
+      this.whole?.update(tail);
+      // A chunk wholly inside one piece is hashed one-shot; only spanning chunks use the open incremental hash.
+      hash = (this.cur ?? createHash('sha256')).update(tail).digest('hex');
+    }
     this.chunks.push({ hash, offset: this.offset, length: len });
     this.offset += len;
     this.cur = null;
