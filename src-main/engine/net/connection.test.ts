@@ -5,6 +5,7 @@ import { FerryError } from '../errors';
 import type { Connection } from './connection';
 import { FrameDecoder, encodeFrame, type Frame } from './frame-codec';
 import { startTestServer, until, type TestServer } from './test-kit';
+import { validateServerMessage } from './validate';
 
 let srv: TestServer | null = null;
 afterEach(async () => {
@@ -36,6 +37,11 @@ function lengthPrefix(n: number): Buffer {
   const b = Buffer.alloc(4);
   b.writeUInt32BE(n);
   return b;
+}
+
+function rawHeader(h: object): Buffer {
+  const json = Buffer.from(JSON.stringify(h));
+  return Buffer.concat([lengthPrefix(json.length), json]);
 }
 
 describe('Connection over real TLS', () => {
@@ -193,6 +199,9 @@ describe('Connection over real TLS', () => {
     ['a header that is not JSON', Buffer.concat([lengthPrefix(5), Buffer.from('{oops')]), 0, /JSON/],
     ['a header that fails its schema', Buffer.concat(encodeFrame({ type: 'mkdir', id: 5, path: 'a', mode: 'rwx', mtimeMs: 0 })), 5, /"mkdir".*"mode"/],
     ['a server message sent by a client', Buffer.concat(encodeFrame({ type: 'ok', id: 6 })), 6, /not a client message/],
+    ['a huge unknown type', Buffer.concat(encodeFrame({ type: 'x'.repeat(100_000), id: 7 })), 7, /not a client message/],
+    ['a huge unknown field', Buffer.concat(encodeFrame({ type: 'list', id: 8, ['k'.repeat(100_000)]: 1 })), 8, /"list".*Unexpected/],
+    ['a huge type with a bad payloadLength', rawHeader({ type: 'y'.repeat(100_000), id: 9, payloadLength: -1 }), 9, /payloadLength/],
   ])('replies BAD_FRAME to %s and closes that connection', async (_what, bytes, id, message) => {
     const delivered: unknown[] = [];
     srv = await startTestServer((c) => c.onMessage((f) => delivered.push(f)));
@@ -200,6 +209,7 @@ describe('Connection over real TLS', () => {
     expect(frames).toHaveLength(1);
     expect(frames[0]!.header).toMatchObject({ type: 'error', id, code: 'BAD_FRAME' });
     expect((frames[0]!.header as { message: string }).message).toMatch(message);
+    expect(() => validateServerMessage(frames[0]!.header)).not.toThrow(); // the client can read the reply
     expect(delivered).toEqual([]);
   });
 

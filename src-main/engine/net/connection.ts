@@ -9,7 +9,7 @@ import { isErrorCode } from '../../../src-shared/protocol/error-codes';
 import type { ClientMessage, ServerMessage } from '../../../src-shared/protocol/messages';
 import { FerryError, toFerryError } from '../errors';
 import { silentLogger, type Logger } from '../log';
-import { FrameDecoder, FrameError, encodeFrame, headerId, type Frame } from './frame-codec';
+import { FrameDecoder, FrameError, clip, encodeFrame, headerId, type Frame } from './frame-codec';
 import { validateClientMessage, validateServerMessage } from './validate';
 
 /** Tunables of a connection; the defaults are the protocol's, tests shrink the timings. */
@@ -325,7 +325,7 @@ export class Connection {
   private protocolError(err: FrameError): void {
     this.log.warn({ remote: this.remoteAddress, code: err.code, id: err.frameId }, err.message);
     // A client has no message to report errors with; it just closes.
-    if (this.side === 'server') this.send({ type: 'error', id: err.frameId, code: err.code, message: err.message }).catch(noop);
+    if (this.side === 'server') this.send({ type: 'error', id: err.frameId, code: err.code, message: clip(err.message, 1000) }).catch(noop);
     this.close(new FerryError(err.code, err.message));
   }
 

@@ -45,6 +45,11 @@ export function encodeFrame(header: object, payload?: Buffer): Buffer[] {
   return payload !== undefined && payload.length > 0 ? [head, payload] : [head];
 }
 
+/** `s` cut to at most `n` characters (peer-controlled text echoed in error messages stays small). */
+export function clip(s: string, n = 64): string {
+  return s.length <= n ? s : `${s.slice(0, n)}…`;
+}
+
 /** The id of a parsed header when it is a valid u32, else 0. */
 export function headerId(h: unknown): number {
   const id = typeof h === 'object' && h !== null ? (h as { id?: unknown }).id : undefined;
@@ -123,10 +128,10 @@ export class FrameDecoder {
     let plen = 0;
     if (payloadLength !== undefined) {
       if (typeof payloadLength !== 'number' || !Number.isSafeInteger(payloadLength) || payloadLength < 0) {
-        this.fail('BAD_FRAME', `"${type}" frame has an invalid payloadLength`, id);
+        this.fail('BAD_FRAME', `"${clip(type)}" frame has an invalid payloadLength`, id);
       }
       if (payloadLength > this.maxPayload) {
-        this.fail('FRAME_TOO_LARGE', `"${type}" frame payload of ${payloadLength} bytes exceeds the limit of ${this.maxPayload} bytes`, id);
+        this.fail('FRAME_TOO_LARGE', `"${clip(type)}" frame payload of ${payloadLength} bytes exceeds the limit of ${this.maxPayload} bytes`, id);
       }
       plen = payloadLength;
     }

@@ -10,6 +10,7 @@ import {
   HelloOk, ListPage, Need, Ok, ErrorMsg, Pong, Data,
 } from '../../../src-shared/protocol/messages';
 import { FerryError } from '../errors';
+import { clip } from './frame-codec';
 
 type Checks = Map<string, TypeCheck<TSchema>>;
 
@@ -28,11 +29,11 @@ function check(checks: Checks, h: unknown, direction: string): unknown {
   const type = (h as { type?: unknown }).type;
   if (typeof type !== 'string') throw new FerryError('BAD_FRAME', 'Frame header has no "type" string');
   const c = checks.get(type);
-  if (c === undefined) throw new FerryError('BAD_FRAME', `"${type.slice(0, 64)}" is not a ${direction} message type`);
+  if (c === undefined) throw new FerryError('BAD_FRAME', `"${clip(type)}" is not a ${direction} message type`);
   if (c.Check(h)) return h;
   const first = c.Errors(h).First();
   const field = first?.path ? first.path.slice(1).replace(/\//g, '.') : '';
-  const where = field === '' ? '' : ` field "${field}":`;
+  const where = field === '' ? '' : ` field "${clip(field, 200)}":`;
   throw new FerryError('BAD_FRAME', `Invalid "${type}" message:${where} ${first?.message ?? 'does not match its schema'}`);
 }
 
