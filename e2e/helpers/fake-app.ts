@@ -9,6 +9,8 @@ export type OpenFake = (scenario: FakeScenario) => Promise<Page>;
 /** `test` with `openFake` and a worker-scoped static server. */
 export const test = base.extend<{ openFake: OpenFake }, { staticServer: StaticServer }>({
   staticServer: [
+    // Playwright reads fixture dependencies from the destructuring pattern: this one needs none.
+    // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
       const server = await startStaticServer();
       await use(server);

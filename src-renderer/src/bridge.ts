@@ -23,9 +23,9 @@ export interface Bridge {
 /** Picks the transport for this page; called once at startup. */
 export function createBridge(): Bridge {
   if (window.ferry) return { api: window.ferry, connection: ALWAYS_OPEN };
-  const secret = takeSecret(window.location, window.history, window.sessionStorage) ?? '';
+  const secret = takeSecret(window.location, window.history, window.sessionStorage);
   const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
-  const url = `${scheme}://${window.location.host}/ws?secret=${encodeURIComponent(secret)}`;
-  const transport = createWebTransport(url);
+  const url = `${scheme}://${window.location.host}/ws?secret=${encodeURIComponent(secret ?? '')}`;
+  const transport = createWebTransport(url, secret !== null);
   return { api: transport, connection: transport };
 }

@@ -9,6 +9,10 @@ export interface ConnectionInfo {
   retryAt: number | null;
   /** Increments on every successful (re)open, so hooks can refetch state. */
   generation: number;
+  /** Failed attempts since the last open: after a few, the banner suggests the link may be stale. */
+  failures: number;
+  /** False when the page was opened without a secret (not from the link the daemon printed). */
+  hasSecret: boolean;
 }
 
 /** A tiny observable of ConnectionInfo. */
@@ -20,7 +24,7 @@ export interface ConnectionSource {
 /** A ConnectionSource that never changes: used for the Electron preload transport. */
 export const ALWAYS_OPEN: ConnectionSource = {
   get: (() => {
-    const info: ConnectionInfo = { phase: 'open', retryAt: null, generation: 1 };
+    const info: ConnectionInfo = { phase: 'open', retryAt: null, generation: 1, failures: 0, hasSecret: true };
     return () => info;
   })(),
   subscribe: () => () => undefined,

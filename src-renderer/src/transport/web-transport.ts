@@ -23,12 +23,12 @@ interface Pending {
 export type WebTransport = FerryApi & ConnectionSource & { close(): void };
 
 /** Opens (and keeps re-opening) `url`; invokes made while disconnected wait for the next open. */
-export function createWebTransport(url: string): WebTransport {
+export function createWebTransport(url: string, hasSecret: boolean): WebTransport {
   let socket: WebSocket | null = null;
   let nextId = 1;
   let attempt = 0;
   let closed = false;
-  let info: ConnectionInfo = { phase: 'connecting', retryAt: null, generation: 0 };
+  let info: ConnectionInfo = { phase: 'connecting', retryAt: null, generation: 0, failures: 0, hasSecret };
   const pending = new Map<number, Pending>();
   const queued: WireMessage[] = [];
   const listeners = new Map<EventName, Set<(payload: never) => void>>();
@@ -73,7 +73,7 @@ export function createWebTransport(url: string): WebTransport {
     socket = ws;
     ws.onopen = () => {
       attempt = 0;
-      setInfo({ phase: 'open', retryAt: null, generation: info.generation + 1 });
+      setInfo({ ...info, phase: 'open', retryAt: null, generation: info.generation + 1, failures: 0 });
       for (const m of queued.splice(0)) ws.send(JSON.stringify(m));
     };
     ws.onmessage = (e) => onMessage(e.data);
@@ -85,7 +85,8 @@ export function createWebTransport(url: string): WebTransport {
       const delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)] as number;
       attempt++;
       const unauthorized = e.code === CLOSE_UNAUTHORIZED;
-      setInfo({ phase: unauthorized ? 'unauthorized' : info.generation > 0 ? 'reconnecting' : 'connecting', retryAt: Date.now() + delay, generation: info.generation });
+      const phase = unauthorized ? 'unauthorized' : info.generation > 0 ? 'reconnecting' : 'connecting';
+      setInfo({ ...info, phase, retryAt: Date.now() + delay, failures: info.failures + 1 });
       setTimeout(connect, delay);
     };
   };

@@ -27,7 +27,7 @@ export function ConflictsPage({ state }: { state: AppState }): ReactNode {
         <div className="stack" role="list" aria-label="Open conflicts">
           {open.map((c) => (
             <div role="listitem" key={c.id}>
-              <ConflictCard conflict={c} pairName={names.get(c.pairId) ?? c.pairId} canOpen />
+              <ConflictCard conflict={c} pairName={names.get(c.pairId) ?? c.pairId} canOpen={state.shell === 'desktop'} />
             </div>
           ))}
         </div>

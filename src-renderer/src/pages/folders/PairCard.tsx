@@ -7,7 +7,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorNote } from '../../components/ErrorNote';
 import { baseName, formatAgo, formatBytes, formatDateTime, plural } from '../../lib/format';
 import { pairStatusView } from '../../lib/status';
-import { useApi } from '../../state/ferry-context';
+import { useApi, useAppState } from '../../state/ferry-context';
 import { useAction } from '../../state/use-action';
 
 interface PairCardProps {
@@ -20,6 +20,8 @@ interface PairCardProps {
 /** A card in the Folders list; an <article> labelled by the folder name. */
 export function PairCard({ pair, state, now, onEdit }: PairCardProps): ReactNode {
   const api = useApi();
+  // The headless daemon has no desktop to open a folder on.
+  const canOpen = useAppState()?.shell === 'desktop';
   const [confirming, setConfirming] = useState(false);
   const name = baseName(pair.localPath);
   const titleId = `pair-${pair.id}-title`;
@@ -62,9 +64,11 @@ export function PairCard({ pair, state, now, onEdit }: PairCardProps): ReactNode
           {pair.paused ? <Play size={16} aria-hidden="true" /> : <Pause size={16} aria-hidden="true" />}
           {pair.paused ? 'Resume' : 'Pause'}
         </button>
-        <button type="button" className="icon-button" aria-label={`Open ${name} folder`} title="Open folder" onClick={() => void open.run()}>
-          <FolderOpen size={16} aria-hidden="true" />
-        </button>
+        {canOpen && (
+          <button type="button" className="icon-button" aria-label={`Open ${name} folder`} title="Open folder" onClick={() => void open.run()}>
+            <FolderOpen size={16} aria-hidden="true" />
+          </button>
+        )}
         <button type="button" className="icon-button" aria-label={`Edit ${name}`} title="Edit" onClick={onEdit}>
           <Pencil size={16} aria-hidden="true" />
         </button>

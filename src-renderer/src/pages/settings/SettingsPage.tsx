@@ -54,7 +54,7 @@ export function SettingsPage({ state }: { state: AppState }): ReactNode {
           <h2 className="card-title">Logs</h2>
           <div className="field">
             <label htmlFor="log-level">Log level</label>
-            <select id="log-level" value={logLevel} onChange={(e) => { const v = e.target.value as LogLevel; applyLogLevel(v, () => update.run({ logLevel: v })); }}>
+            <select id="log-level" className="narrow" value={logLevel} onChange={(e) => { const v = e.target.value as LogLevel; applyLogLevel(v, () => update.run({ logLevel: v })); }}>
               {LOG_LEVELS.map((l) => <option key={l.value} value={l.value}>{l.label}</option>)}
             </select>
           </div>
@@ -62,9 +62,11 @@ export function SettingsPage({ state }: { state: AppState }): ReactNode {
             <span className="label-like" id="log-dir-label">Log folder</span>
             <div className="secret-row">
               <code className="mono path-box" aria-labelledby="log-dir-label">{state.logDir}</code>
-              <button type="button" className="button" onClick={() => void openLogs.run()}>
-                <FolderOpen size={16} aria-hidden="true" /> Open log folder
-              </button>
+              {state.shell === 'desktop' && (
+                <button type="button" className="button" onClick={() => void openLogs.run()}>
+                  <FolderOpen size={16} aria-hidden="true" /> Open log folder
+                </button>
+              )}
             </div>
             <p className="hint">The transfer log and the debug log are kept apart here; both rotate.</p>
           </div>
