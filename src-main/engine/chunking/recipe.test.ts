@@ -119,6 +119,13 @@ describe('recipes', () => {
     }
   });
 
+  it('rejects chunk lengths that could never travel in a frame', () => {
+    for (const bad of [0, 32 * 1024 * 1024 + 1, 0xffffffff]) {
+      const wire = encodeRecipe([{ hash: 'ab'.repeat(32), length: bad }]);
+      expect(() => decodeRecipe(wire, 1)).toThrow(/impossible chunk length/);
+    }
+  });
+
   it('refuses to encode a malformed hash', () => {
     expect(() => encodeRecipe([{ hash: 'xyz', length: 1 }])).toThrow(FerryError);
   });

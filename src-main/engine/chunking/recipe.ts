@@ -1,7 +1,7 @@
 /** File recipes: content-defined chunks with their SHA-256, the whole-file SHA-256, and the 36-byte wire encoding. */
 import { createHash, type Hash } from 'node:crypto';
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { RECIPE_ENTRY_BYTES } from '../../../src-shared/protocol/limits';
+import { MAX_PAYLOAD_BYTES, RECIPE_ENTRY_BYTES } from '../../../src-shared/protocol/limits';
 import { FerryError, toFerryError } from '../errors';
 import { Chunker, DEFAULT_CHUNKING, type ChunkerOptions } from './fastcdc';
 import { sha256FileOnWorker } from './hash-worker';
@@ -195,17 +195,17 @@ export function encodeRecipe(chunks: readonly { hash: string; length: number }[]
   return out;
 }
 
-/** Parse a wire recipe of `count` entries; BAD_FRAME unless the payload is exactly count × 36 bytes. */
+/** Parse a wire recipe of `count` entries; BAD_FRAME unless the payload is exactly count × 36 bytes and every length is 1..MAX_PAYLOAD_BYTES. */
 export function decodeRecipe(buf: Buffer, count: number): { hash: string; length: number }[] {
   if (!Number.isInteger(count) || count < 0 || buf.length !== count * RECIPE_ENTRY_BYTES) {
     throw new FerryError('BAD_FRAME', `Recipe payload of ${buf.length} bytes does not hold ${count} entries of ${RECIPE_ENTRY_BYTES} bytes`);
   }
   const out: { hash: string; length: number }[] = new Array(count);
   for (let i = 0, p = 0; i < count; i++, p += RECIPE_ENTRY_BYTES) {
-    out[i] = {
-      hash: buf.toString('hex', p, p + 32),
-      length: buf.readUInt32BE(p + 32),
-    };
+    const length = buf.readUInt32BE(p + 32);
+    // An empty chunk means nothing, and one larger than a frame payload could never be sent.
+    if (length === 0 || length > MAX_PAYLOAD_BYTES) throw new FerryError('BAD_FRAME', `Recipe entry ${i} has an impossible chunk length ${length}`);
+    out[i] = { hash: buf.toString('hex', p, p + 32), length };
   }
   return out;
 }
