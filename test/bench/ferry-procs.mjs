@@ -48,13 +48,22 @@ export async function ferrySyncOnce(server, { dir, state, port, timeoutMs }) {
   return { ms: r.ms, summary, transfers: r.json.filter((o) => o.event === 'transfer'), pid: r.pid };
 }
 
-/** Start a live `ferry sync` (no --once) and wait for its `watching` line. Returns the process handle. */
+/**
+ * Start a live `ferry sync` (no --once), wait for its `watching` line and then for its initial sync to end
+ * (status "watching"). Returns the process handle (watchingLineMs, watchingMs: ms after spawn).
+ */
 export async function startFerryLive(server, { dir, state, port, timeoutMs }) {
   const h = startProc(process.execPath, syncArgs(server, { dir, state, port }), { cwd: REPO, label: 'ferry sync (live)' });
   try {
-    const ev = await h.waitFor((o) => o.event === 'watching' || (o.event === 'status' && (o.status === 'error' || o.status === 'halted')), timeoutMs, '"watching"');
+    const bad = (o) => o.event === 'status' && (o.status === 'error' || o.status === 'halted');
+    const ev = await h.waitFor((o) => o.event === 'watching' || bad(o), timeoutMs, '"watching"');
     if (ev.event !== 'watching') throw new Error(`ferry sync reported ${ev.status}: ${JSON.stringify(ev.error ?? {})}`);
-    h.watchingMs = ev._ms;
+    h.watchingLineMs = ev._ms;
+    // The `watching` line comes when the watcher is up; the initial sync may still be running. It is over
+    // at the first status "watching" (nothing pending).
+    const idle = await h.waitFor((o) => (o.event === 'status' && o.status === 'watching') || bad(o), timeoutMs, 'status "watching"');
+    if (idle.status !== 'watching') throw new Error(`ferry sync reported ${idle.status}: ${JSON.stringify(idle.error ?? {})}`);
+    h.watchingMs = idle._ms;
     return h;
   } catch (err) {
     await h.stop(2000);

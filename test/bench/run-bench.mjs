@@ -2,6 +2,7 @@
 // `npm run bench`: Ferry side by side with rsync (daemon on 127.0.0.1) on generated data.
 //   node test/bench/run-bench.mjs [--quick] [--only small,large,delta,rename,latency,memory] [--runs N]
 //                                 [--out DIR] [--keep] [--no-rsync] [--seed S]
+// Report: test/bench/results/latest.md + .json (--quick: $BENCH_TMP/results/latest-quick.md).
 // Data is generated once into $BENCH_TMP/data (default .bench-tmp/ in the repo); every sync goes into a
 // fresh, never-used target under $BENCH_TMP/runs/, and all targets are deleted only at the very end
 // (ext4 here creates files 2–3× slower right after mass deletions). Method: docs/benchmarks.md.
@@ -27,7 +28,7 @@ const SECTIONS = {
 const ALIASES = { initial: ['small', 'large'], copy: ['rename'], watch: ['memory'] };
 
 function parseArgs(argv) {
-  const o = { quick: false, only: Object.keys(SECTIONS), runs: 1, out: path.join(REPO, 'test', 'bench', 'results'), keep: false, rsync: true, seed: '1' };
+  const o = { quick: false, only: Object.keys(SECTIONS), runs: 1, out: null, keep: false, rsync: true, seed: '1' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => { if (i + 1 >= argv.length) throw new Error(`${a} needs a value`); return argv[++i]; };
@@ -38,7 +39,7 @@ function parseArgs(argv) {
     else if (a === '--keep') o.keep = true;
     else if (a === '--no-rsync') o.rsync = false;
     else if (a === '--seed') o.seed = val();
-    else if (a === '--help' || a === '-h') { console.log(fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1, 7).join('\n')); process.exit(0); }
+    else if (a === '--help' || a === '-h') { console.log(fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1, 8).join('\n')); process.exit(0); }
     else throw new Error(`unknown argument ${a}`);
   }
   for (const s of o.only) if (!SECTIONS[s]) throw new Error(`unknown section "${s}" (have: ${Object.keys(SECTIONS).join(', ')})`);
@@ -62,6 +63,8 @@ async function main() {
   const rsync = opts.rsync ? rsyncVersion() : null;
   if (opts.rsync && !rsync) log('rsync is not installed: the rsync columns are skipped (apt-get install -y rsync).');
   const tmp = path.resolve(process.env.BENCH_TMP || path.join(REPO, '.bench-tmp'));
+  // Full runs report into the repo (test/bench/results/); --quick runs next to their data, never over a full run.
+  opts.out ??= opts.quick ? path.join(tmp, 'results') : path.join(REPO, 'test', 'bench', 'results');
   const runsRoot = path.join(tmp, 'runs');
   const runDir = path.join(runsRoot, `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
   fs.mkdirSync(runDir, { recursive: true });
