@@ -76,17 +76,17 @@ test('add a folder: a wrong fingerprint is refused, the right one connects, Star
   await page.getByRole('button', { name: 'Add folder' }).first().click();
   const dialog = page.getByRole('dialog', { name: 'Add folder' });
   await dialog.getByLabel('Local folder', { exact: true }).fill(localDir);
-  await dialog.getByLabel('Server host').fill('127.0.0.1');
+  await dialog.getByLabel('Server host', { exact: true }).fill('127.0.0.1');
   await dialog.getByLabel('Port', { exact: true }).fill(String(serve.port));
-  await expect(dialog.getByLabel('Share')).toHaveValue('default');
-  await dialog.getByLabel('Fingerprint').fill(wrongFingerprint(serve.fingerprint));
-  await dialog.getByLabel('Token').fill(serve.token);
+  await expect(dialog.getByLabel('Share', { exact: true })).toHaveValue('default');
+  await dialog.getByLabel('Fingerprint', { exact: true }).fill(wrongFingerprint(serve.fingerprint));
+  await dialog.getByLabel('Token', { exact: true }).fill(serve.token);
 
   await dialog.getByRole('button', { name: 'Test connection' }).click();
   await expect(dialog.getByRole('alert').filter({ hasText: 'FINGERPRINT_MISMATCH' })).toBeVisible({ timeout: 20_000 });
   await shootBothSchemes(page, 'daemon-add-folder-bad-fingerprint');
 
-  await dialog.getByLabel('Fingerprint').fill(serve.fingerprint);
+  await dialog.getByLabel('Fingerprint', { exact: true }).fill(serve.fingerprint);
   await dialog.getByRole('button', { name: 'Test connection' }).click();
   await expect(dialog.getByRole('status').filter({ hasText: 'Connected to' })).toBeVisible({ timeout: 20_000 });
   await shootBothSchemes(page, 'daemon-add-folder-ok');

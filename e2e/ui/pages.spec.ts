@@ -63,13 +63,13 @@ test.describe('starting from nothing', () => {
     await expect(browser.getByLabel('Current folder')).toHaveText('/home/ana/Documents');
     await browser.getByRole('button', { name: 'Use this folder' }).click();
     await expect(dialog.getByLabel('Local folder', { exact: true })).toHaveValue('/home/ana/Documents');
-    await dialog.getByLabel('Server host').fill('nas.local');
-    await dialog.getByLabel('Fingerprint').fill('00'.repeat(32));
-    await dialog.getByLabel('Token').fill('fy_secret');
+    await dialog.getByLabel('Server host', { exact: true }).fill('nas.local');
+    await dialog.getByLabel('Fingerprint', { exact: true }).fill('00'.repeat(32));
+    await dialog.getByLabel('Token', { exact: true }).fill('fy_secret');
     await dialog.getByRole('button', { name: 'Test connection' }).click();
     await expect(dialog.getByRole('alert').filter({ hasText: 'FINGERPRINT_MISMATCH' })).toBeVisible();
     await shootBothSchemes(page, 'ui-add-folder-bad');
-    await dialog.getByLabel('Fingerprint').fill('a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90');
+    await dialog.getByLabel('Fingerprint', { exact: true }).fill('a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90');
     await dialog.getByRole('button', { name: 'Test connection' }).click();
     await expect(dialog.getByRole('status')).toContainText('Connected to nas.local');
     await shootBothSchemes(page, 'ui-add-folder-ok');
