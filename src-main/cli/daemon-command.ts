@@ -10,7 +10,7 @@ import { defaultStateDir, loadOrCreateClientId } from '../engine/controller/path
 import { toFerryError } from '../engine/errors';
 import { createLoggers, type Loggers } from '../engine/log';
 import { createOutput, type Output } from './output';
-import { parseGuiAddress, startWebGui, type WebGui } from './web-gui';
+import { assertGuiHostAllowed, parseGuiAddress, startWebGui, type WebGui } from './web-gui';
 
 /** Flags of `ferry daemon`. */
 export interface DaemonFlags {
@@ -58,6 +58,9 @@ export function registerDaemonCommand(program: Command): void {
 
 /** Load settings, start the engine and (with --gui) the web GUI; prints `guiListening`. */
 export async function startDaemon(flags: DaemonFlags, out: Output): Promise<Daemon> {
+  // Flag mistakes are reported before anything starts syncing.
+  const guiAddress = flags.gui === undefined ? null : parseGuiAddress(flags.gui);
+  if (guiAddress) assertGuiHostAllowed(guiAddress.host, Boolean(flags.guiAllowRemote));
   const settingsPort = openConfSettings(flags.config);
   const settings = settingsPort.load();
   const stateDir = resolve(flags.state ?? defaultStateDir());
@@ -82,9 +85,8 @@ export async function startDaemon(flags: DaemonFlags, out: Output): Promise<Daem
   let gui: WebGui | null = null;
   try {
     await engine.start();
-    if (flags.gui !== undefined) {
-      const address = parseGuiAddress(flags.gui);
-      gui = await startWebGui(engine, { ...address, staticDir: flags.guiDir ?? builtUiDir(), allowRemote: Boolean(flags.guiAllowRemote), log });
+    if (guiAddress) {
+      gui = await startWebGui(engine, { ...guiAddress, staticDir: flags.guiDir ?? builtUiDir(), allowRemote: Boolean(flags.guiAllowRemote), log });
       out.event('guiListening', { url: gui.url }, `Ferry web GUI: ${gui.url}`);
     }
   } catch (err) {

@@ -1,5 +1,5 @@
 /** The controller's server mode, tokens, connection test and folder browser, against a real FerryServer. */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppState, ConnectionTestResult } from '../../src-shared/ipc';
@@ -103,7 +103,6 @@ describe('fs:listDirs', () => {
     await mkdir(join(root, 'Documents', 'deep'), { recursive: true });
     await mkdir(join(root, '.hidden'));
     await writeFile(join(root, 'file.txt'), 'not a folder');
-    const { symlink } = await import('node:fs/promises');
     await symlink(join(root, 'Music'), join(root, 'Songs'));
     await symlink(join(root, 'nowhere'), join(root, 'Dangling'));
     const listing = await fx.engine.handle('fs:listDirs', [root]);

@@ -31,3 +31,12 @@ export function isLoopbackHost(host: string): boolean {
 export function hostPort(host: string, port: number): string {
   return `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
 }
+
+/** FerryError CONFIG_INVALID unless `host` is loopback or remote access was asked for explicitly. */
+export function assertGuiHostAllowed(host: string, allowRemote: boolean): void {
+  if (isLoopbackHost(host) || allowRemote) return;
+  throw new FerryError(
+    'CONFIG_INVALID',
+    `Refusing to serve the web GUI on ${host}: other machines could reach it. Use 127.0.0.1, or add --gui-allow-remote`,
+  );
+}

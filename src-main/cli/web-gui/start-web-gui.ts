@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { Engine } from '../../engine/create-engine';
 import { FerryError } from '../../engine/errors';
 import { silentLogger, type Logger } from '../../engine/log';
-import { hostPort, isLoopbackHost } from './gui-address';
+import { assertGuiHostAllowed, hostPort, isLoopbackHost } from './gui-address';
 import { securityHeaders } from './security-headers';
 import { createStaticHandler } from './static-files';
 import { createWsTransport } from './ws-transport';
@@ -36,12 +36,7 @@ export interface WebGui {
 /** Start serving; FerryError CONFIG_INVALID for a non-loopback host without `allowRemote`. */
 export async function startWebGui(engine: Engine, opts: WebGuiOptions): Promise<WebGui> {
   const log = opts.log ?? silentLogger;
-  if (!isLoopbackHost(opts.host) && !opts.allowRemote) {
-    throw new FerryError(
-      'CONFIG_INVALID',
-      `Refusing to serve the web GUI on ${opts.host}: other machines could reach it. Use 127.0.0.1, or add --gui-allow-remote`,
-    );
-  }
+  assertGuiHostAllowed(opts.host, Boolean(opts.allowRemote));
   const secret = randomBytes(32).toString('base64url');
   const secretDigest = digest(secret);
   const server = createServer();
