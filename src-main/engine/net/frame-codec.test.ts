@@ -119,6 +119,28 @@ describe('FrameDecoder', () => {
     }
   });
 
+  it('copies a large payload into place as it arrives and resumes framing inside the completing chunk', () => {
+    const big = randomBytes(200_000);
+    const s = wire([
+      { header: { type: 'ping', id: 1 } },
+      { header: { type: 'chunk', id: 2, transfer: 1, index: 0 }, payload: big },
+      { header: { type: 'ping', id: 3 } },
+      { header: { type: 'chunk', id: 4, transfer: 1, index: 1 }, payload: big.subarray(0, 40_000) },
+      { header: { type: 'ping', id: 5 } },
+    ]);
+    for (const cut of [60, 100, 1000, 150_000, 200_050]) {
+      const dec = new FrameDecoder();
+      const first = dec.push(s.subarray(0, cut));
+      expect(first.map((f) => (f.header as { id: number }).id)).toEqual([1]);
+      expect(dec.buffered).toBeGreaterThan(0);
+      const rest = dec.push(s.subarray(cut));
+      expect(rest.map((f) => (f.header as { id: number }).id)).toEqual([2, 3, 4, 5]);
+      expect(rest[0]!.payload.equals(big)).toBe(true);
+      expect(rest[2]!.payload.equals(big.subarray(0, 40_000))).toBe(true);
+      expect(dec.buffered).toBe(0);
+    }
+  });
+
   it('hands out payloads that lie in one chunk as views, without copying', () => {
     const payload = Buffer.from('0123456789');
     const s = wire([{ header: { type: 'put', id: 1 }, payload }]);

@@ -25,6 +25,8 @@ export class FrameError extends FerryError {
 /** Shared empty payload: zero-length buffers carry no memory that could be mutated. */
 export const EMPTY_PAYLOAD: Buffer = Buffer.alloc(0);
 const NO_FRAMES: Frame[] = [];
+// Payloads at least this big are copied into place chunk by chunk as they arrive.
+const FILL_MIN = 32 * 1024;
 
 /**
  * Encode a frame as buffers to write in order: [length prefix + header, payload?].
@@ -68,6 +70,8 @@ export class FrameDecoder {
   private header: unknown = undefined;
   private payloadLen = -1; // -1: waiting for the header
   private failed: FrameError | null = null;
+  private fill: Buffer | null = null; // destination of a large payload being received
+  private filled = 0; // bytes of `fill` written so far
 
   constructor(limits: { maxHeader?: number; maxPayload?: number } = {}) {
     this.maxHeader = limits.maxHeader ?? MAX_HEADER_BYTES;
@@ -76,16 +80,28 @@ export class FrameDecoder {
 
   /** Bytes received but not yet part of a returned frame. */
   get buffered(): number {
-    return this.avail;
+    return this.avail + this.filled;
   }
 
   /** Feed received bytes; returns the frames completed by them, in order. */
   push(chunk: Buffer): Frame<unknown>[] {
     if (this.failed) throw this.failed;
     if (chunk.length === 0) return NO_FRAMES;
+    let out: Frame<unknown>[] | null = null;
+    if (this.fill !== null) {
+      const n = Math.min(chunk.length, this.fill.length - this.filled);
+      chunk.copy(this.fill, this.filled, 0, n);
+      this.filled += n;
+      if (this.filled < this.fill.length) return NO_FRAMES;
+      out = [{ header: this.header, payload: this.fill }];
+      this.fill = null;
+      this.filled = 0;
+      this.nextFrame();
+      if (n === chunk.length) return out;
+      chunk = chunk.subarray(n);
+    }
     this.bufs.push(chunk);
     this.avail += chunk.length;
-    let out: Frame<unknown>[] | null = null;
     for (;;) {
       if (this.headerLen < 0) {
         if (this.avail < 4) break;
@@ -99,12 +115,13 @@ export class FrameDecoder {
         if (this.avail < this.headerLen) break;
         this.parseHeader(this.take(this.headerLen));
       }
-      if (this.avail < this.payloadLen) break;
+      if (this.avail < this.payloadLen) {
+        if (this.payloadLen >= FILL_MIN) this.startFill();
+        break;
+      }
       const payload = this.payloadLen === 0 ? EMPTY_PAYLOAD : this.take(this.payloadLen);
       (out ??= []).push({ header: this.header, payload });
-      this.headerLen = -1;
-      this.payloadLen = -1;
-      this.header = undefined;
+      this.nextFrame();
     }
     // Drop consumed chunks so a steady stream that always ends mid-frame does not grow the list.
     if (this.head > 0) {
@@ -112,6 +129,28 @@ export class FrameDecoder {
       this.head = 0;
     }
     return out ?? NO_FRAMES;
+  }
+
+  /**
+   * A large payload is incomplete: from now on copy each chunk straight into its final buffer while the
+   * just-decrypted bytes are still in cache, instead of keeping the chunks and copying them all at the end.
+   */
+  private startFill(): void {
+    const fill = Buffer.allocUnsafe(this.payloadLen);
+    while (this.avail > 0) {
+      const b = this.bufs[this.head]!;
+      const k = b.length - this.off;
+      b.copy(fill, this.filled, this.off);
+      this.filled += k;
+      this.advance(k);
+    }
+    this.fill = fill;
+  }
+
+  private nextFrame(): void {
+    this.headerLen = -1;
+    this.payloadLen = -1;
+    this.header = undefined;
   }
 
   private parseHeader(raw: Buffer): void {
@@ -141,6 +180,7 @@ export class FrameDecoder {
 
   private fail(code: ErrorCode, message: string, id: number): never {
     this.failed = new FrameError(code, message, id);
+    this.fill = null;
     this.bufs = [];
     this.head = 0;
     this.avail = 0;
