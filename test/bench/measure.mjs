@@ -160,12 +160,12 @@ export function machineBusySeconds() {
   }
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc/PID/stat. */
+/** CPU seconds (user + system, plus those of reaped children) a process has used so far, from /proc/PID/stat. */
 export function processCpuSeconds(pid) {
   try {
     const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
   } catch {
     return NaN;
   }

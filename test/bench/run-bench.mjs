@@ -68,6 +68,9 @@ async function main() {
   const runsRoot = path.join(tmp, 'runs');
   const runDir = path.join(runsRoot, `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
   fs.mkdirSync(runDir, { recursive: true });
+  const st = fs.statfsSync(tmp);
+  const freeGB = (st.bavail * st.bsize) / 1e9;
+  if (freeGB < (opts.quick ? 1 : 15)) log(`warning: only ${freeGB.toFixed(1)} GB free under ${tmp}; a full run needs about 15 GB`);
   let n = 0;
   const specs = datasetSpecs(opts.quick);
   const datasets = {};

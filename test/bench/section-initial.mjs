@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { startFerryServer, ferrySyncOnce } from './ferry-procs.mjs';
 import { startRsyncd, rsyncPush } from './rsync-daemon.mjs';
-import { verifyTree, warmRead, flushDisk, machineBusySeconds, median, sleep } from './measure.mjs';
+import { verifyTree, warmRead, flushDisk, machineBusySeconds, processCpuSeconds, median, sleep } from './measure.mjs';
 import { measureTlsLoopback } from './tls-probe.mjs';
 import { StepTimeout } from './procs.mjs';
 import { fmtSeconds, row } from './report.mjs';
@@ -28,12 +28,17 @@ async function runOne(ctx, cfg, src, name) {
     if (cfg.tool === 'ferry') {
       const server = await startFerryServer({ root: target, state: ctx.fresh(`${name}-${cfg.key}-sstate`), fsync: cfg.fsync });
       stop = server.stop;
+      const cpu0 = processCpuSeconds(server.pid);
       const s = await ferrySyncOnce(server, { dir: src, state: ctx.fresh(`${name}-${cfg.key}-cstate`), timeoutMs: ctx.stepTimeoutMs });
+      r.serverCpuSeconds = +(processCpuSeconds(server.pid) - cpu0).toFixed(2);
       Object.assign(r, { ms: s.ms, wireSent: s.summary.bytesSent, wireReceived: s.summary.bytesReceived, filesUploaded: s.summary.filesUploaded });
     } else {
       const d = await startRsyncd(target, ctx.fresh(`${name}-${cfg.key}-rsyncd`));
       stop = d.stop;
+      const cpu0 = processCpuSeconds(d.pid);
       const s = await rsyncPush(src, d.port, cfg.flags, ctx.stepTimeoutMs);
+      await sleep(100); // let the daemon reap its per-connection child, whose CPU then counts in its cutime
+      r.serverCpuSeconds = +(processCpuSeconds(d.pid) - cpu0).toFixed(2);
       Object.assign(r, { ms: s.ms, wireSent: s.stats.sent, wireReceived: s.stats.received });
     }
     r.busyCpuSeconds = +(machineBusySeconds() - busy0).toFixed(2);
@@ -47,7 +52,8 @@ async function runOne(ctx, cfg, src, name) {
   } finally {
     await stop();
   }
-  ctx.log(`  ${name} ${cfg.key}: ${r.error ? r.error : `${fmtSeconds(r.ms)}${r.verified ? '' : ' NOT VERIFIED ' + (r.problems ?? []).join(', ')}`}`);
+  ctx.log(`  ${name} ${cfg.key}: ${r.error ? r.error : `${fmtSeconds(r.ms)}${r.verified ? '' : ' NOT VERIFIED ' + (r.problems ?? []).join(', ')}`}` +
+    (r.error ? '' : ` (server CPU ${r.serverCpuSeconds} s, machine busy CPU ${r.busyCpuSeconds} s)`));
   return r;
 }
 
