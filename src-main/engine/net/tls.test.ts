@@ -73,6 +73,7 @@ describe('connectTls / createTlsServer', () => {
 
   it('rejects a malformed pin with CONFIG_INVALID without dialling', async () => {
     expect((await failure(connectTls({ host: '127.0.0.1', port: 1, fingerprint: 'AB:CD' }))).code).toBe('CONFIG_INVALID');
+    expect((await failure(connectTls({ host: '127.0.0.1', port: 70000, fingerprint: 'ab'.repeat(32) }))).code).toBe('CONFIG_INVALID');
   });
 
   it('reports a refused connection as CONNECT_FAILED', async () => {

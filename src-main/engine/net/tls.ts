@@ -59,6 +59,9 @@ export async function connectTls(opts: ConnectTlsOptions): Promise<Connection> {
   const pin = normalizeFingerprint(opts.fingerprint);
   const where = isIP(opts.host) === 6 ? `[${opts.host}]:${opts.port}` : `${opts.host}:${opts.port}`;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  if (!Number.isInteger(opts.port) || opts.port < 1 || opts.port > 65535) {
+    throw new FerryError('CONFIG_INVALID', `${opts.port} is not a valid port (1–65535)`);
+  }
   return new Promise<Connection>((resolve, reject) => {
     const socket = tls.connect({
       host: opts.host,
