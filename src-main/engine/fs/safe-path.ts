@@ -35,6 +35,11 @@ export class SafeRoot {
    * followed: callers operate on it with lstat/rename semantics, so a link there is replaced, never written through.
    */
   resolve(rel: string): string {
+    return this.check(rel).abs;
+  }
+
+  /** `resolve`, also telling whether every parent folder already exists. */
+  private check(rel: string): { abs: string; parentsExist: boolean } {
     const problem = relPathProblem(rel);
     if (problem !== null) throw new FerryError('PATH_INVALID', `Refused path: ${problem}`, { path: rel });
     const parts = rel.split('/');
@@ -49,7 +54,7 @@ export class SafeRoot {
       } catch (err) {
         throw toFerryError(err, rel);
       }
-      if (st === undefined) return join(this.root, ...parts); // the rest does not exist yet: nothing to follow
+      if (st === undefined) return { abs: join(this.root, ...parts), parentsExist: false }; // nothing further to follow
       if (st.isSymbolicLink()) {
         throw new FerryError('PATH_OUTSIDE_SHARE', `Refused path: ${parts.slice(0, i + 1).join('/')} is a symlink`, { path: rel });
       }
@@ -57,14 +62,14 @@ export class SafeRoot {
         throw new FerryError('PATH_INVALID', `Refused path: ${parts.slice(0, i + 1).join('/')} is not a folder`, { path: rel });
       }
     }
-    return join(abs, parts[parts.length - 1]!);
+    return { abs: join(abs, parts[parts.length - 1]!), parentsExist: true };
   }
 
   /** Resolve `rel` and create its missing parent folders; returns the absolute path of `rel`. */
   async resolveForWrite(rel: string): Promise<string> {
-    const abs = this.resolve(rel);
+    const { abs, parentsExist } = this.check(rel);
     const slash = rel.lastIndexOf('/');
-    if (slash > 0) {
+    if (slash > 0 && !parentsExist) {
       try {
         await mkdir(join(this.root, rel.slice(0, slash)), { recursive: true, mode: 0o755 });
       } catch (err) {

@@ -79,8 +79,11 @@ export async function installStaged(
 ): Promise<OpResult> {
   const { conflict } = await keepExisting(share, rel, abs, base, true);
   await file.installAt(abs, share.durability);
-  const st = await lstat(abs).catch(() => undefined);
-  if (st) share.index.fileWritten(rel, abs, { size: st.size, mtimeMs: Math.floor(st.mtimeMs), ino: st.ino }, recipe);
+  if (recipe === null) share.index.dropFile(rel, abs); // small files are not indexed: no stat needed
+  else {
+    const st = await lstat(abs).catch(() => undefined);
+    if (st) share.index.fileWritten(rel, abs, { size: st.size, mtimeMs: Math.floor(st.mtimeMs), ino: st.ino }, recipe);
+  }
   return { ...(conflict ? { conflict } : {}), changed: { path: rel, kind: 'write' } };
 }
 
