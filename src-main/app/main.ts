@@ -36,7 +36,8 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   app.setAppUserModelId('dev.ferry.app');
   void app.whenReady().then(start).catch((err: unknown) => {
-    dialog.showErrorBox('Ferry could not start', toFerryError(err).message);
+    const e = toFerryError(err);
+    dialog.showErrorBox(e.code === 'CONFIG_INVALID' ? 'Ferry cannot read its settings' : 'Ferry could not start', e.message);
     app.exit(1);
   });
 }
@@ -176,7 +177,7 @@ async function start(): Promise<void> {
   log.info({ logDir, stateDir, hidden: startHidden }, 'Ferry desktop ready');
 }
 
-/** Settings through electron-store, tokens sealed by the OS keychain; a broken file stops the app with a clear message. */
+/** Settings through electron-store, tokens sealed by the OS keychain; a broken file throws CONFIG_INVALID (never overwritten). */
 async function openSettings(log: Loggers['debug']) {
   const encryptor: Encryptor = {
     // Linux without a keyring falls back to a hard-coded key ("basic_text"): that is not encryption, say so instead.
@@ -193,8 +194,6 @@ async function openSettings(log: Loggers['debug']) {
   } catch (err) {
     const e = toFerryError(err);
     log.error({ err: e.toInfo() }, 'settings unusable');
-    dialog.showErrorBox('Ferry cannot read its settings', e.message);
-    app.exit(1);
     throw e;
   }
 }
