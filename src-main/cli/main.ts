@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerServeCommand } from './serve-command';
 import { registerSyncCommand } from './sync-command';
+import { registerDaemonCommand } from './daemon-command';
 
 const program = new Command();
 program
@@ -12,4 +13,5 @@ program
   .configureOutput({ outputError: (str, write) => write(`ferry: ${str}`) });
 registerServeCommand(program);
 registerSyncCommand(program);
+registerDaemonCommand(program);
 await program.parseAsync(process.argv);

@@ -7,7 +7,7 @@ import { FerryError, toFerryError } from '../engine/errors';
 import { createLoggers, type LogLevel } from '../engine/log';
 import { loadConfigFile, ServeConfig } from './config-file';
 import { createOutput, type Output } from './output';
-import { cliStateDir } from './cli-state';
+import { defaultStateDir } from '../engine/controller/paths';
 
 interface ServeFlags {
   root?: string; host?: string; port?: string; state?: string; config?: string; json?: boolean;
@@ -55,7 +55,7 @@ async function runServe(flags: ServeFlags, out: Output): Promise<void> {
   if (Object.keys(shares).length === 0) throw new FerryError('CONFIG_INVALID', 'Nothing to serve: give --root DIR (or "root"/"shares" in --config)');
   const port = intFlag(flags.port, '--port') ?? file.port ?? 7443;
   if (port > 65535) throw new FerryError('CONFIG_INVALID', `--port must be at most 65535, not ${port}`);
-  const stateDir = resolve(flags.state ?? file.state ?? cliStateDir('server'));
+  const stateDir = resolve(flags.state ?? file.state ?? join(defaultStateDir(), 'server'));
   const loggers = createLoggers(join(stateDir, 'logs'), (flags.logLevel ?? file.logLevel ?? 'info') as LogLevel);
   const server = await FerryServer.create({
     host: flags.host ?? file.host ?? '0.0.0.0',

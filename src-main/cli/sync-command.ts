@@ -8,7 +8,7 @@ import { createLoggers, type LogLevel } from '../engine/log';
 import { loadConfigFile, parseHostPort, SyncConfig } from './config-file';
 import { createOutput, formatBytes, type Output } from './output';
 import { ProgressView } from './progress-view';
-import { cliStateDir, readOrCreateClientId } from './cli-state';
+import { defaultStateDir, loadOrCreateClientId } from '../engine/controller/paths';
 
 interface SyncFlags {
   dir?: string; server?: string; share?: string; fingerprint?: string; token?: string; once?: boolean;
@@ -54,7 +54,7 @@ async function runSync(flags: SyncFlags, out: Output): Promise<number> {
   const { host, port } = parseHostPort(need(flags.server ?? file.server, '--server'), '--server');
   const rescan = flags.rescan !== undefined ? Number(flags.rescan) : file.rescanSeconds ?? 300;
   if (!Number.isInteger(rescan) || rescan < 0) throw new FerryError('CONFIG_INVALID', `--rescan must be a whole number of seconds, not "${flags.rescan}"`);
-  const stateDir = resolve(flags.state ?? file.state ?? cliStateDir('client'));
+  const stateDir = resolve(flags.state ?? file.state ?? join(defaultStateDir(), 'client'));
   const loggers = createLoggers(join(stateDir, 'logs'), (flags.logLevel ?? file.logLevel ?? 'info') as LogLevel);
   const session = new SyncSession({
     pairId: 'cli',
@@ -68,7 +68,7 @@ async function runSync(flags: SyncFlags, out: Output): Promise<number> {
     ignore: [...(file.ignore ?? []), ...(flags.ignore ?? [])],
     rescanIntervalSec: rescan,
     allowEmptyRoot: Boolean(flags.allowEmpty ?? file.allowEmpty),
-    clientId: await readOrCreateClientId(stateDir),
+    clientId: loadOrCreateClientId(stateDir),
     clientName: `${hostname()} (ferry sync)`,
     stateDir,
     log: loggers.debug,
@@ -78,13 +78,16 @@ async function runSync(flags: SyncFlags, out: Output): Promise<number> {
   session.on('stateChanged', (s) => {
     progress.onState(s);
     if (s.status === 'halted' || s.status === 'error') {
-      if (s.lastError) out.event('status', { status: s.status, error: s.lastError }, `ferry: ${s.status}: ${s.lastError.code}: ${s.lastError.message}`);
+      // With --once the final error is printed once, on exit; live runs report each state change.
+      const human = flags.once ? undefined : `ferry: ${s.status}: ${s.lastError?.code}: ${s.lastError?.message}`;
+      out.event('status', { status: s.status, error: s.lastError }, human);
     } else out.event('status', { status: s.status, filesPending: s.filesPending, bytesPending: s.bytesPending });
   });
   session.on('transferUpdated', (t) => {
     progress.onTransfer(t);
     if (t.status !== 'completed' && t.status !== 'failed') return;
-    out.event('transfer', { ...t }, progress && !out.json && process.stdout.isTTY ? undefined : humanTransfer(t));
+    // With a progress bar on screen, per-file lines would scroll it away; the log file has them.
+    out.event('transfer', { ...t }, process.stdout.isTTY ? undefined : humanTransfer(t));
   });
   session.on('conflictDetected', (c) => out.event('conflict', { ...c }, `conflict: ${c.path} changed on the server too; its version is kept as ${c.server.keptAs}`));
 

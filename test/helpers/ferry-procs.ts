@@ -44,7 +44,8 @@ export function spawnFerry(args: string[], env: NodeJS.ProcessEnv = {}): FerryPr
       w.resolve(line);
     }
   });
-  const exited = new Promise<number | null>((r) => proc.on('exit', (code) => {
+  // 'close' (not 'exit') fires after stdout is drained, so every line has been seen by then.
+  const exited = new Promise<number | null>((r) => proc.on('close', (code) => {
     running.delete(proc);
     r(code);
   }));

@@ -102,26 +102,28 @@ describe('killed mid-transfer', () => {
   it('leaves no partial file under a real name, and the next run converges', async () => {
     const [client, share, state, cstate] = await Promise.all([tempDir(), tempDir(), tempDir(), tempDir()]);
     await mkdir(join(client, 'big'), { recursive: true });
-    for (let i = 0; i < 3; i++) await writeFile(join(client, 'big', `f${i}.bin`), randomBytes(40 * 1024 * 1024));
+    for (let i = 0; i < 4; i++) await writeFile(join(client, 'big', `f${i}.bin`), randomBytes(64 * 1024 * 1024));
+    const complete = async () => Object.keys(await snapshotTree(share)).filter((p) => p.startsWith('big/f')).length;
 
-    // Kill the client part-way.
+    // Kill the client once the first big file has landed: the others are in flight.
     let server = await startServe(share, state);
     const c1 = spawnFerry(syncArgs(client, server, cstate, ['--once']));
-    await c1.waitForLine((l) => l.event === 'status' && l.status === 'syncing', 30_000);
-    await new Promise((r) => setTimeout(r, 300));
+    await c1.waitForLine((l) => l.event === 'transfer' && String(l.path).startsWith('big/f'), 60_000);
     await c1.stop('SIGKILL');
+    expect(await complete(), 'the kill must land mid-transfer').toBeLessThan(4);
     await expectNoPartialFiles(client, share);
 
-    // Kill the server part-way.
+    // Kill the server mid-way through the rest.
     const c2 = spawnFerry(syncArgs(client, server, cstate, ['--once']));
     await c2.waitForLine((l) => l.event === 'status' && l.status === 'syncing', 30_000);
-    await new Promise((r) => setTimeout(r, 200));
     await server.proc.stop('SIGKILL');
     await c2.stop('SIGKILL');
     await expectNoPartialFiles(client, share);
 
     // Restart: converges.
-    server = await startServe(share, state);
+    // The token is printed only on the first start of a state folder: keep using the first one.
+    const token = server.token;
+    server = { ...(await startServe(share, state)), token };
     const done = await syncOnce(client, server, cstate);
     expect(done.code, done.stderr).toBe(0);
     await waitFor(async () => diffSnapshots(await snapshotTree(client), await snapshotTree(share)).length === 0, 'convergence');
