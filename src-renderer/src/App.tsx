@@ -10,7 +10,7 @@ import { ConflictsPage } from './pages/conflicts/ConflictsPage';
 import { FoldersPage } from './pages/folders/FoldersPage';
 import { ServerPage } from './pages/server/ServerPage';
 import { SettingsPage } from './pages/settings/SettingsPage';
-import { useActivity, useAppState, useLoadError } from './state/ferry-context';
+import { useActivity, useAppState, useConnection, useLoadError } from './state/ferry-context';
 import type { AppState } from '../../src-shared/ipc/contract';
 
 const PAGE_KEY = 'ferry.page';
@@ -36,6 +36,7 @@ function Page({ page, state }: { page: PageId; state: AppState }): ReactNode {
 export function App(): ReactNode {
   const state = useAppState();
   const loadError = useLoadError();
+  const connected = useConnection().phase === 'open';
   const { store, version } = useActivity();
   const [page, setPage] = useState<PageId>(initialPage);
   const navigate = (p: PageId): void => {
@@ -58,8 +59,9 @@ export function App(): ReactNode {
         <ConnectionBanner />
         {state ? (
           <>
-            <StatusHeader state={state} />
-            <main className="content">
+            <StatusHeader state={state} connected={connected} />
+            {/* While disconnected the last state stays readable but not actionable: commands would only queue. */}
+            <main className={`content${connected ? '' : ' stale'}`} inert={!connected}>
               <Page page={page} state={state} />
             </main>
           </>

@@ -1,6 +1,6 @@
 /** Top bar: the overall status in words, with what it is made of. */
 import type { ReactNode } from 'react';
-import { CircleAlert, CircleCheck, CirclePause, RefreshCw, TriangleAlert } from 'lucide-react';
+import { CircleAlert, CircleCheck, CirclePause, RefreshCw, TriangleAlert, WifiOff } from 'lucide-react';
 import type { AppState } from '../../../src-shared/ipc/contract';
 import type { OverallStatus } from '../../../src-shared/model';
 import { formatBytes, plural } from '../lib/format';
@@ -19,8 +19,8 @@ function StatusIcon({ status }: { status: OverallStatus }): ReactNode {
 }
 
 /** Header with the overall status (role=status so screen readers hear changes). */
-export function StatusHeader({ state }: { state: AppState }): ReactNode {
-  const view = overallStatusView(state.overall);
+export function StatusHeader({ state, connected }: { state: AppState; connected: boolean }): ReactNode {
+  const view = connected ? overallStatusView(state.overall) : { label: 'Not connected', tone: 'muted' as const };
   const pending = Object.values(state.pairStates).reduce((acc, s) => ({ files: acc.files + s.filesPending, bytes: acc.bytes + s.bytesPending }), { files: 0, bytes: 0 });
   const openConflicts = state.conflicts.filter((c) => !c.resolved).length;
   const errors = Object.values(state.pairStates).filter((s) => s.status === 'error' || s.status === 'halted').length;
@@ -34,10 +34,10 @@ export function StatusHeader({ state }: { state: AppState }): ReactNode {
   return (
     <header className="topbar">
       <div className={`overall tone-${view.tone}`} role="status" aria-label={`Overall status: ${view.label}`}>
-        <StatusIcon status={state.overall} />
+        {connected ? <StatusIcon status={state.overall} /> : <WifiOff size={18} aria-hidden="true" />}
         <span className="overall-label">{view.label}</span>
       </div>
-      <div className="topbar-details muted">{details.join(' · ')}</div>
+      <div className="topbar-details muted">{connected ? details.join(' · ') : 'Showing the last known state'}</div>
     </header>
   );
 }

@@ -54,6 +54,7 @@ export function savedRatio(size: number, bytesSent: number): number {
 /** Last path segment, for naming a folder pair compactly; works for / and \ separators. */
 export function baseName(path: string): string {
   const trimmed = path.replace(/[\\/]+$/, '');
+  if (trimmed === '') return path; // the root itself
   const i = Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\'));
   return i >= 0 ? trimmed.slice(i + 1) || trimmed : trimmed;
 }

@@ -69,7 +69,7 @@ export function TokensCard({ server }: { server: ServerState }): ReactNode {
             {server.tokens.map((t) => (
               <tr key={t.id}>
                 <td>{t.label}</td>
-                <td className="mono">{t.preview}…</td>
+                <td className="mono">{t.preview.endsWith("…") ? t.preview : `${t.preview}…`}</td>
                 <td>{formatDateTime(t.createdAt)}</td>
                 <td className="cell-actions">
                   <button type="button" className="button small danger-text" aria-label={`Revoke ${t.label}`} onClick={() => setRevoking(t)}>Revoke</button>
