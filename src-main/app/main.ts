@@ -45,11 +45,12 @@ if (!app.requestSingleInstanceLock()) {
 async function start(): Promise<void> {
   const logDir = app.getPath('logs');
   const loggers: Loggers = createLoggers(logDir, 'info');
-  const log = loggers.debug.child({ part: 'app' });
-  log.info({ version: app.getVersion(), electron: process.versions.electron, platform: process.platform }, 'Ferry desktop starting');
+  loggers.debug.info({ version: app.getVersion(), electron: process.versions.electron, platform: process.platform }, 'Ferry desktop starting');
 
-  const { port: settingsPort, settings } = await openSettings(log);
+  const { port: settingsPort, settings } = await openSettings(loggers.debug);
+  // Children copy their parent's level when created: set it before any is made.
   loggers.debug.level = settings.ui.logLevel;
+  const log = loggers.debug.child({ part: 'app' });
 
   let win: BrowserWindow | null = null;
   let quitting = false;
