@@ -142,7 +142,7 @@ export class SyncSession extends EventEmitter<SessionEvents> {
   async start(): Promise<void> {
     this.live = true;
     await this.openCache();
-    await this.startWatching();
+    this.aggregator = new EventAggregator({ onBatch: (b) => this.onBatch(b) });
     const interval = this.opts.rescanIntervalSec ?? 300;
     if (interval > 0) {
       this.rescanTimer = setInterval(() => this.aggregator?.rescan(), interval * 1000);
@@ -199,6 +199,12 @@ export class SyncSession extends EventEmitter<SessionEvents> {
         this.backoff.reset();
         if (round === 0) firstDone();
         await this.queue.idle();
+        // Watching starts after the first mirror (the initial reads would otherwise flood it with attribute
+        // events); one rescan then catches whatever changed during the mirror.
+        if (this.watcher === null && !this.stopped) {
+          await this.startWatching();
+          this.aggregator?.rescan();
+        }
         if (!this.stopped && !this.paused && this.st.status === 'syncing') this.setState({ status: 'watching', lastSyncedAt: Date.now() });
         const why = await this.requireConn().closed;
         if (this.stopped) break;
@@ -240,7 +246,6 @@ export class SyncSession extends EventEmitter<SessionEvents> {
   }
 
   private async startWatching(): Promise<void> {
-    this.aggregator = new EventAggregator({ onBatch: (b) => this.onBatch(b) });
     try {
       this.watcher = await FsWatcher.start(this.rootAbs, {
         onPath: (rel) => this.aggregator?.push(rel),
@@ -250,6 +255,7 @@ export class SyncSession extends EventEmitter<SessionEvents> {
         },
         ignored: (rel, isDir) => this.rules.ignores(rel.normalize('NFC'), isDir ?? false),
       });
+      if (this.stopped) await this.watcher.close();
     } catch (err) {
       // No watcher (e.g. the folder is missing): periodic rescans and reconnects still catch up.
       this.log.warn({ err }, 'could not start the watcher');
@@ -291,12 +297,16 @@ export class SyncSession extends EventEmitter<SessionEvents> {
     const paths = this.holdDeletions(scanRootsList.map((r) => r.path), scan.tree);
     if (paths.length === 0) return;
     const rootExists = await rootIsFolder(this.rootAbs);
-    const future = new Map(this.local.tree);
-    for (const p of [...future.keys()]) if (paths.some((r) => r === '' || p === r || p.startsWith(r + '/'))) future.delete(p);
-    for (const [p, e] of scan.tree) future.set(p, e);
+    const within = (p: string) => paths.some((r) => r === '' || p === r || p.startsWith(r + '/'));
+    const regionTree: Tree = new Map([...scan.tree].filter(([p]) => within(p)));
+    // The local folder after this batch is only worth counting when the region itself came out empty.
+    let future: Tree = regionTree;
+    if (regionTree.size === 0) {
+      future = new Map();
+      for (const [p, e] of this.local.tree) if (!within(p)) future.set(p, e);
+    }
     const halt = checkSafety(future, this.projected, { allowEmptyRoot: this.opts.allowEmptyRoot ?? false, rootExists });
     if (halt) throw halt;
-    const regionTree: Tree = new Map([...scan.tree].filter(([p]) => paths.some((r) => r === '' || p === r || p.startsWith(r + '/'))));
     const ops = reconcileRegion({ local: this.local, projected: this.projected, roots: paths, scanned: regionTree, isIgnored: this.rules.predicate() });
     if (ops.length === 0) return;
     if (this.st.status === 'watching') this.setState({ status: 'syncing' });
@@ -354,10 +364,8 @@ export class SyncSession extends EventEmitter<SessionEvents> {
   // ---- transfers ----
 
   private enqueue(ops: SyncOp[]): void {
-    for (const op of ops) {
-      if (op.kind === 'upload') this.pendingBytes.set(op, op.size);
-      this.queue.push(op);
-    }
+    for (const op of ops) if (op.kind === 'upload') this.pendingBytes.set(op, op.size);
+    this.queue.pushAll(ops);
     this.scheduleState();
   }
 

@@ -31,11 +31,18 @@ export class TransferQueue {
 
   /** Append an operation. */
   push(op: SyncOp): void {
-    const n: Node = { op, prev: this.tail, next: null };
-    if (this.tail) this.tail.next = n;
-    else this.head = n;
-    this.tail = n;
-    this.queued++;
+    this.pushAll([op]);
+  }
+
+  /** Append operations in order, then schedule once (scheduling per operation would be quadratic). */
+  pushAll(ops: readonly SyncOp[]): void {
+    for (const op of ops) {
+      const n: Node = { op, prev: this.tail, next: null };
+      if (this.tail) this.tail.next = n;
+      else this.head = n;
+      this.tail = n;
+      this.queued++;
+    }
     this.pump();
   }
 
