@@ -63,6 +63,7 @@ export function createEngine(ports: EnginePorts, settings: Settings): Engine {
     transferLog: ports.log.transfer,
     onStateChanged: changed,
   });
+  let started = false;
   let stopped: Promise<void> | null = null;
 
   // Each case narrows `args` to its command's tuple; the switch must cover every command.
@@ -140,6 +141,8 @@ export function createEngine(ports: EnginePorts, settings: Settings): Engine {
 
   const engine: Engine = {
     async start() {
+      if (started) return;
+      started = true;
       await server.init();
       pairs.startAll();
       changed();

@@ -111,6 +111,15 @@ describe('controller with a real server and session', () => {
     expect([...byPath.keys()].sort()).toEqual([...names].sort());
     for (const n of names) await waitFor(() => serverHas(n, `laptop edit of ${n}`), `the laptop's ${n} on the server`);
 
+    // "Open" shows either side: the local file in place, the server's version fetched into the state folder.
+    const openedBefore = fx.opened.length;
+    await fx.engine.handle('conflict:open', [byPath.get('keep-local.txt')!.id, 'local']);
+    await fx.engine.handle('conflict:open', [byPath.get('keep-local.txt')!.id, 'server']);
+    const [openedLocal, openedServer] = fx.opened.slice(openedBefore);
+    expect(openedLocal).toBe(join(local, 'keep-local.txt'));
+    expect(openedServer!.startsWith(join(fx.stateDir, 'conflicts'))).toBe(true);
+    expect(await readFile(openedServer!, 'utf8')).toBe('server edit of keep-local.txt, longer than the original');
+
     await fx.engine.handle('conflict:resolve', [byPath.get('keep-local.txt')!.id, 'keepLocal']);
     expect(await readFile(join(local, 'keep-local.txt'), 'utf8')).toBe('laptop edit of keep-local.txt');
 
@@ -132,9 +141,10 @@ describe('controller with a real server and session', () => {
   });
 
   it('opens folders through the shell port', async () => {
+    const before = fx.opened.length;
     await fx.engine.handle('pair:openFolder', [pair.id]);
     await fx.engine.handle('logs:openFolder', []);
-    expect(fx.opened).toEqual([local, join(fx.stateDir, 'logs')]);
+    expect(fx.opened.slice(before)).toEqual([local, join(fx.stateDir, 'logs')]);
   });
 
   it('removes a pair: session stopped, settings saved, its conflicts and transfers forgotten', async () => {

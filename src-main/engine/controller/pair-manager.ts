@@ -26,6 +26,9 @@ export class PairManager {
   private readonly sessions = new Map<PairId, SyncSession>();
   /** Last state of each pair whose session is gone or failed to start (paused, error). */
   private readonly idleStates = new Map<PairId, PairState>();
+  /** Changes run one at a time: a pause racing a removal must not restart a removed pair. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
 
   constructor(private readonly deps: PairManagerDeps) {}
 
@@ -53,13 +56,35 @@ export class PairManager {
     for (const p of this.list()) if (!p.paused) this.startSession(p);
   }
 
-  /** Stop every session (settings unchanged). */
-  async stopAll(): Promise<void> {
-    await Promise.all([...this.sessions.keys()].map((id) => this.stopSession(id)));
+  /** Stop every session for good (settings unchanged); waits for a change in progress first. */
+  stopAll(): Promise<void> {
+    return this.serial(async () => {
+      this.closed = true;
+      await Promise.all([...this.sessions.keys()].map((id) => this.stopSession(id)));
+    });
   }
 
   /** Add a pair and start it unless it is added paused. */
-  async add(input: FolderPairInput): Promise<FolderPair> {
+  add(input: FolderPairInput): Promise<FolderPair> {
+    return this.serial(() => this.addNow(input));
+  }
+
+  /** Replace a pair's settings; its session restarts with them. */
+  update(id: PairId, input: FolderPairInput): Promise<FolderPair> {
+    return this.serial(() => this.updateNow(id, input));
+  }
+
+  /** Stop and forget a pair (its local folder is left alone). */
+  remove(id: PairId): Promise<void> {
+    return this.serial(() => this.removeNow(id));
+  }
+
+  /** Pause or resume pairs (all when `ids` is null); the choice is saved, so it survives a restart. */
+  setPaused(ids: PairId[] | null, paused: boolean): Promise<void> {
+    return this.serial(() => this.setPausedNow(ids, paused));
+  }
+
+  private async addNow(input: FolderPairInput): Promise<FolderPair> {
     const pair: FolderPair = { ...input, localPath: resolve(input.localPath), id: randomUUID() };
     await this.checkLocalPath(pair);
     this.deps.settings.update((s) => ({ ...s, pairs: [...s.pairs, pair] }));
@@ -68,8 +93,7 @@ export class PairManager {
     return pair;
   }
 
-  /** Replace a pair's settings; its session restarts with them. */
-  async update(id: PairId, input: FolderPairInput): Promise<FolderPair> {
+  private async updateNow(id: PairId, input: FolderPairInput): Promise<FolderPair> {
     this.get(id);
     const pair: FolderPair = { ...input, localPath: resolve(input.localPath), id };
     await this.checkLocalPath(pair);
@@ -80,16 +104,14 @@ export class PairManager {
     return pair;
   }
 
-  /** Stop and forget a pair (its local folder is left alone). */
-  async remove(id: PairId): Promise<void> {
+  private async removeNow(id: PairId): Promise<void> {
     this.get(id);
     await this.stopSession(id);
     this.deps.settings.update((s) => ({ ...s, pairs: s.pairs.filter((p) => p.id !== id) }));
     this.deps.onStateChanged();
   }
 
-  /** Pause or resume pairs (all when `ids` is null); the choice is saved, so it survives a restart. */
-  async setPaused(ids: PairId[] | null, paused: boolean): Promise<void> {
+  private async setPausedNow(ids: PairId[] | null, paused: boolean): Promise<void> {
     for (const id of ids ?? []) this.get(id);
     const hit = (p: FolderPair) => ids === null || ids.includes(p.id);
     const changed = this.list().filter((p) => hit(p) && p.paused !== paused);
@@ -99,6 +121,12 @@ export class PairManager {
       else this.startSession({ ...p, paused });
     }
     this.deps.onStateChanged();
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   private async checkLocalPath(pair: FolderPair): Promise<void> {
@@ -114,6 +142,7 @@ export class PairManager {
 
   private startSession(pair: FolderPair): void {
     const { deps } = this;
+    if (this.closed) return;
     this.idleStates.delete(pair.id);
     let session: SyncSession;
     try {

@@ -32,6 +32,8 @@ export class ServerMode {
   private tokens: TokenInfo[] = [];
   /** Store used while the server is stopped; dropped when it starts, so only one instance ever writes. */
   private standaloneTokens: TokenStore | null = null;
+  /** Undoes the listeners `watch` put on the running server's token store. */
+  private unwatch: () => void = () => {};
   /** Start/stop/reconfigure run one at a time. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -139,6 +141,7 @@ export class ServerMode {
     this.clients = [];
     this.lastError = null;
     if (server) {
+      this.unwatch();
       server.removeAllListeners();
       await server.close().catch((err: unknown) => this.deps.log.warn({ err }, 'server mode did not stop cleanly'));
     }
@@ -155,7 +158,9 @@ export class ServerMode {
     server.on('clientDisconnected', refresh);
     server.on('clientUpdated', refresh);
     server.on('sessionError', ({ sessionId, error }) => this.deps.log.warn({ sessionId, error }, 'server session failed'));
-    server.tokens.on('changed', () => this.server === server && this.refreshTokens(server.tokens));
+    const onTokens = () => this.refreshTokens(server.tokens);
+    server.tokens.on('changed', onTokens);
+    this.unwatch = () => server.tokens.off('changed', onTokens);
   }
 
   private async tokenStore(): Promise<TokenStore> {
