@@ -213,7 +213,7 @@ export class ServerSession {
     }
     this.transfers.set(h.id, t);
     this.track(
-      t.enqueue(() => t.plan()).then(
+      t.plan().then(
         (missing) => this.conn.send({ type: 'need', id: h.id, missing }).catch(() => undefined),
         (err: unknown) => {
           this.transfers.delete(h.id);
@@ -229,7 +229,7 @@ export class ServerSession {
     if (!t) return void this.host.log.debug({ session: this.id, transfer: h.transfer }, 'chunk for unknown transfer dropped');
     this.bufferedChunkBytes += payload.length;
     this.track(
-      t.enqueue(() => t.chunk(h.index, payload)).finally(() => {
+      t.chunk(h.index, payload).finally(() => {
         this.bufferedChunkBytes -= payload.length;
       }),
     );

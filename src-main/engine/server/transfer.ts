@@ -4,10 +4,11 @@
  * already in the share, verify it and install it atomically. Steps of one transfer run strictly in order.
  */
 import { createHash } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import type { ClientMessage, MessageOf } from '../../../src-shared/protocol/messages';
 import { MAX_PAYLOAD_BYTES } from '../../../src-shared/protocol/limits';
-import { decodeRecipe, readChunk, type ChunkRef, type FileRecipe } from '../chunking/recipe';
+import { decodeRecipe, type ChunkRef, type FileRecipe } from '../chunking/recipe';
 import { FerryError, toFerryError } from '../errors';
 import { StagedFile } from '../fs/atomic-writer';
 import { installStaged, type OpResult } from './share-ops';
@@ -15,6 +16,38 @@ import type { ShareStore } from './share-store';
 
 /** Other copies of a chunk tried when the first indexed location turned out stale. */
 const MAX_LOCATIONS_TRIED = 8;
+/** Chunk reads kept in flight while assembling a file. */
+const READ_AHEAD = 16;
+
+/** Reads byte ranges of share files, keeping each file open for the whole assembly (thousands of chunks, one open). */
+class ChunkReader {
+  private readonly handles = new Map<string, Promise<FileHandle>>();
+
+  async read(file: string, offset: number, length: number): Promise<Buffer> {
+    let h = this.handles.get(file);
+    if (!h) {
+      // O_NOFOLLOW: an indexed path that became a link is not read through.
+      h = open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+      this.handles.set(file, h);
+      h.catch(() => this.handles.delete(file));
+    }
+    const fh = await h;
+    const buf = Buffer.allocUnsafe(length);
+    let got = 0;
+    while (got < length) {
+      const { bytesRead } = await fh.read(buf, got, length - got, offset + got);
+      if (bytesRead === 0) throw new FerryError('IO_ERROR', `${file} is shorter than indexed`);
+      got += bytesRead;
+    }
+    return buf;
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.handles.values()];
+    this.handles.clear();
+    await Promise.all(all.map((h) => h.then((fh) => fh.close()).catch(() => undefined)));
+  }
+}
 
 /** State of one chunked upload within a session. */
 export class Transfer {
@@ -25,6 +58,9 @@ export class Transfer {
   private readonly stagedHashes = new Set<string>();
   private failure: FerryError | null = null;
   private tail: Promise<unknown> = Promise.resolve();
+  private planned: Promise<unknown> | null = null;
+  /** Chunks being verified and staged; they run concurrently, a commit or abort waits for all of them. */
+  private readonly staging = new Set<Promise<void>>();
   /** Payload bytes of chunks received so far. */
   bytesReceived = 0;
 
@@ -49,15 +85,26 @@ export class Transfer {
     this.asked = new Uint8Array(this.entries.length);
   }
 
-  /** Run `step` after every step queued before it (begin → chunks → commit stay in order). */
+  /** Run `step` after the plan, every chunk received so far and every step queued before it. */
   enqueue<T>(step: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(step, step);
+    const run = this.tail.then(() => this.settled()).then(step);
     this.tail = run.catch(() => undefined);
     return run;
   }
 
-  /** Decide which chunks to ask for: half-open ranges of recipe indices (for `need`). */
-  async plan(): Promise<[number, number][]> {
+  /** Decide which chunks to ask for: half-open ranges of recipe indices (for `need`). Call once, first. */
+  plan(): Promise<[number, number][]> {
+    const p = this.computePlan();
+    this.planned = p.catch(() => undefined);
+    return p;
+  }
+
+  private async settled(): Promise<void> {
+    await this.planned;
+    while (this.staging.size > 0) await Promise.all([...this.staging]);
+  }
+
+  private async computePlan(): Promise<[number, number][]> {
     this.share.root.resolve(this.begin.path); // refuse a bad path before any chunk is sent
     const firstAsk = new Set<string>();
     const unknown: number[] = [];
@@ -94,8 +141,18 @@ export class Transfer {
     return n;
   }
 
-  /** A chunk arrived: verify and stage it. Problems are remembered and reported by `commit` (chunks get no answer). */
-  async chunk(index: number, payload: Buffer): Promise<void> {
+  /**
+   * A chunk arrived: verify and stage it, concurrently with other chunks (after the plan).
+   * Problems are remembered and reported by `commit` (chunks get no answer).
+   */
+  chunk(index: number, payload: Buffer): Promise<void> {
+    const p = Promise.resolve(this.planned).then(() => this.stage(index, payload));
+    this.staging.add(p);
+    void p.finally(() => this.staging.delete(p));
+    return p;
+  }
+
+  private async stage(index: number, payload: Buffer): Promise<void> {
     if (this.failure) return;
     const e = this.entries[index];
     try {
@@ -121,15 +178,20 @@ export class Transfer {
     if (unsent >= 0) throw new FerryError('BAD_FRAME', `Commit of ${path} before chunk ${unsent} was sent`, { path });
     const abs = await this.share.root.resolveForWrite(path);
     const file = await StagedFile.create(this.share.stagingDir);
+    const reader = new ChunkReader();
     try {
       const whole = createHash('sha256');
       let stale = 0;
-      const read = (i: number) => this.read(this.entries[i]!);
-      let next: Promise<Buffer | null> | null = this.entries.length > 0 ? read(0) : null;
-      for (let i = 0; next !== null; i++) {
-        const buf = await next;
-        // Read the next chunk while this one is written.
-        next = i + 1 < this.entries.length ? read(i + 1) : null;
+      // Keep a window of reads in flight ahead of the writer: latency of one read no longer stalls the copy.
+      const ahead: Promise<Buffer | null>[] = [];
+      let nextRead = 0;
+      const fill = () => {
+        while (ahead.length < READ_AHEAD && nextRead < this.entries.length) ahead.push(this.read(this.entries[nextRead++]!, reader));
+      };
+      fill();
+      while (ahead.length > 0) {
+        const buf = await ahead.shift()!;
+        fill();
         if (buf === null) {
           stale++;
           continue;
@@ -150,11 +212,13 @@ export class Transfer {
     } catch (err) {
       await file.discard();
       throw toFerryError(err, path);
+    } finally {
+      await reader.close();
     }
   }
 
   /** Bytes of one chunk, verified: from staging, else from any indexed location; null when nowhere valid. */
-  private async read(e: ChunkRef): Promise<Buffer | null> {
+  private async read(e: ChunkRef, reader: ChunkReader): Promise<Buffer | null> {
     const ok = (b: Buffer) => b.length === e.length && createHash('sha256').update(b).digest('hex') === e.hash;
     const tryStaged = async () => {
       const b = await readFile(this.share.stagedChunks.path(e.hash)).catch(() => null);
@@ -168,7 +232,7 @@ export class Transfer {
     for (let tries = 0; tries < MAX_LOCATIONS_TRIED; tries++) {
       const loc = index.chunks.lookup(e.hash);
       if (!loc) break;
-      const b = await readChunk(loc.file, loc.offset, loc.length).catch(() => null);
+      const b = await reader.read(loc.file, loc.offset, loc.length).catch(() => null);
       if (b !== null && ok(b)) return b;
       // The file changed or vanished behind the index: forget it so the retry asks the client instead.
       index.dropFile(this.share.root.relativeOf(loc.file), loc.file);
