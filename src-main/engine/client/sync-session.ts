@@ -67,6 +67,8 @@ const HOLD_DELETE_MS = 120;
 /** Re-check a changed file after chokidar's 50 ms change throttle. */
 const RECHECK_MS = 70;
 const MAX_ERRORS_KEPT = 1000;
+/** A halted pair checks again this often (and on any local change). */
+const HALT_RECHECK_MS = 10_000;
 
 /** One folder pair's sync session. */
 export class SyncSession extends EventEmitter<SessionEvents> {
@@ -208,18 +210,22 @@ export class SyncSession extends EventEmitter<SessionEvents> {
         if (!this.stopped && !this.paused && this.st.status === 'syncing') this.setState({ status: 'watching', lastSyncedAt: Date.now() });
         const why = await this.requireConn().closed;
         if (this.stopped) break;
-        this.setState({ status: 'error', connected: false, lastError: (why ?? new FerryError('CONNECTION_LOST', 'The connection closed')).toInfo() });
+        // A halt closes the connection itself: keep showing why.
+        if (this.st.status === 'halted') this.setState({ connected: false });
+        else this.setState({ status: 'error', connected: false, lastError: (why ?? new FerryError('CONNECTION_LOST', 'The connection closed')).toInfo() });
       } catch (err) {
         const e = toFerryError(err);
         this.conn?.close();
         this.setState({ status: e.code === 'SAFETY_HALT' ? 'halted' : 'error', connected: false, lastError: e.toInfo() });
         this.log.warn({ err: e, pair: this.opts.pairId }, 'sync cycle failed');
+        // Local changes should wake a halted or disconnected pair, so watch even before the first success.
+        if (this.watcher === null && !this.stopped && (await rootIsFolder(this.rootAbs))) await this.startWatching();
       }
       firstDone();
       this.queue.clear();
       this.resetPending();
       if (this.stopped) break;
-      await this.sleep(this.st.status === 'halted' ? 30_000 : this.backoff.next());
+      await this.sleep(this.st.status === 'halted' ? HALT_RECHECK_MS : this.backoff.next());
     }
   }
 
@@ -266,6 +272,11 @@ export class SyncSession extends EventEmitter<SessionEvents> {
 
   private onBatch(batch: EventBatch): void {
     if (this.stopped) return;
+    // While halted, any local change is a reason to check again (the folder may be back).
+    if (this.st.status === 'halted') {
+      this.wake?.();
+      return;
+    }
     void this.exclusive(() => this.processBatch(batch)).catch((err) => {
       const e = toFerryError(err);
       if (e.code === 'SAFETY_HALT') {
