@@ -157,6 +157,35 @@ describe('many clients, many shares', () => {
   });
 });
 
+describe('housekeeping', () => {
+  it('prunes versions past retention and expires abandoned staged chunks', async () => {
+    const fx = await startServerFixture(await tempDir(), { versionRetentionDays: 7, stagedChunkTtlMs: 1 });
+    const root = fx.roots.main!;
+    try {
+      const c = await fx.client();
+      await c.put('old.txt', Buffer.from('v1'));
+      await c.put('old.txt', Buffer.from('v2')); // keeps v1 under a current stamp
+      await mkdir(join(root, '.ferry/versions/sub'), { recursive: true });
+      await writeFile(join(root, '.ferry/versions/sub/ancient.txt~20200101T000000Z'), 'ancient');
+      const data = pseudoRandom(300 * 1024, 41);
+      const t = await c.begin('abandoned.bin', data);
+      await c.sendChunks(t, data);
+      await c.request({ type: 'abort', transfer: t.transfer });
+      expect((await readdir(join(root, '.ferry/staging/chunks'))).length).toBeGreaterThan(0);
+      await new Promise((r) => setTimeout(r, 5)); // older than the 1 ms TTL
+      await fx.server.maintain();
+      const left = (await fx.server.listVersions('main')).map((v) => v.original);
+      expect(left).toEqual(['old.txt']);
+      await expect(readdir(join(root, '.ferry/versions/sub'))).rejects.toMatchObject({ code: 'ENOENT' });
+      expect(await readdir(join(root, '.ferry/staging/chunks'))).toEqual([]);
+      // Removing a path below a file is already done.
+      expect((await c.request({ type: 'remove', path: 'old.txt/child' })).header.type).toBe('ok');
+    } finally {
+      await fx.close();
+    }
+  });
+});
+
 describe('restart', () => {
   it('the chunk index is rebuilt from disk (and index.json) so existing content is not resent', async () => {
     const base = await tempDir();

@@ -36,6 +36,8 @@ export interface SessionHost {
 const MAX_BUFFERED_CHUNK_BYTES = 64 * 1024 * 1024;
 /** Stop reading from a client with this many operations in progress (resume at half). */
 const MAX_OPS_IN_FLIGHT = 512;
+/** Transfers one session may have begun and not yet committed or aborted. */
+const MAX_OPEN_TRANSFERS = 1024;
 /** Codes that mean the server itself is in trouble (worth an event), not that the client asked for something wrong. */
 const SERVER_SIDE_CODES: readonly ErrorCode[] = ['IO_ERROR', 'DISK_FULL', 'INTERNAL'];
 const UPDATE_EVERY_MS = 250;
@@ -206,6 +208,9 @@ export class ServerSession {
 
   private begin(share: ShareStore, h: Msg<'begin'>, recipe: Buffer): void {
     let t: Transfer;
+    if (this.transfers.size >= MAX_OPEN_TRANSFERS) {
+      return this.sendError(h.id, new FerryError('BAD_FRAME', `More than ${MAX_OPEN_TRANSFERS} transfers open at once`, { path: h.path }));
+    }
     try {
       t = new Transfer(share, h, recipe);
     } catch (err) {

@@ -8,6 +8,7 @@ import { constants, lstatSync, type Stats } from 'node:fs';
 import { chmod, lutimes, mkdir, open, rename, rm, symlink, utimes, lstat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ConflictInfo, FileBase, MessageOf, ClientMessage } from '../../../src-shared/protocol/messages';
+import { relPathProblem } from '../../../src-shared/protocol/paths';
 import { recipeOfBuffer, type FileRecipe } from '../chunking/recipe';
 import { FerryError, toFerryError } from '../errors';
 import { fsyncDirCoalesced, StagedFile, utimesSeconds } from '../fs/atomic-writer';
@@ -130,8 +131,8 @@ export async function removePath(share: ShareStore, m: Msg<'remove'>): Promise<O
   try {
     abs = share.root.resolve(m.path);
   } catch (err) {
-    // An ancestor that is a file or missing means the path is not there: removing it is already done.
-    if (err instanceof FerryError && err.code === 'PATH_INVALID' && err.message.endsWith('is not a folder')) return {};
+    // A well-formed path whose ancestor is a file cannot exist: removing it is already done.
+    if (err instanceof FerryError && err.code === 'PATH_INVALID' && relPathProblem(m.path) === null) return {};
     throw err;
   }
   const { kept, conflict } = await keepExisting(share, m.path, abs, m.base, false);
