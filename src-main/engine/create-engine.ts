@@ -25,11 +25,10 @@ export type { Engine, EnginePorts, SettingsPort } from './controller/ports';
 /** Most `stateChanged` events per second. */
 const STATE_EVENTS_PER_SECOND = 10;
 
-type EventArgs = { [E in EventName]: [Events[E]] };
-
 /** Build the engine around `settings` (already loaded and migrated by the shell). Nothing runs before `start()`. */
 export function createEngine(ports: EnginePorts, settings: Settings): Engine {
-  const events = new EventEmitter<EventArgs>();
+  // Untyped inside; `emit` and `on` below are the typed doors.
+  const events = new EventEmitter();
   const access = new SettingsAccess(settings, ports.settings);
   const state = (): AppState =>
     buildAppState({
@@ -41,9 +40,17 @@ export function createEngine(ports: EnginePorts, settings: Settings): Engine {
       shell: ports.shell,
       logDir: ports.logDir,
     });
-  const stateEvents = new Coalescer(() => events.emit('stateChanged', state()), 1000 / STATE_EVENTS_PER_SECOND);
+  // A throwing listener (a shell's transport) must not take the engine down: these run from timers.
+  const emit = <E extends EventName>(event: E, payload: Events[E]) => {
+    try {
+      events.emit(event, payload);
+    } catch (err) {
+      ports.log.debug.error({ err, event }, 'event listener failed');
+    }
+  };
+  const stateEvents = new Coalescer(() => emit('stateChanged', state()), 1000 / STATE_EVENTS_PER_SECOND);
   const changed = () => stateEvents.mark();
-  const transfers = new TransferLog((batch) => events.emit('transfersUpdated', batch));
+  const transfers = new TransferLog((batch) => emit('transfersUpdated', batch));
   const conflicts = new ConflictBook((pair, area, remote, local) => downloadFile(pair, area, remote, local, ports.clientId), changed);
   const pairs = new PairManager({
     settings: access,
@@ -68,41 +75,40 @@ export function createEngine(ports: EnginePorts, settings: Settings): Engine {
 
   // Each case narrows `args` to its command's tuple; the switch must cover every command.
   async function run(command: CommandName, args: unknown[]): Promise<unknown> {
-    const a = args as never;
     switch (command) {
       case 'state:get':
         return state();
       case 'transfers:recent':
-        return transfers.recent(...(a as CommandArgs<'transfers:recent'>));
+        return transfers.recent(...(args as CommandArgs<'transfers:recent'>));
       case 'pair:add':
-        return pairs.add(...(a as CommandArgs<'pair:add'>));
+        return pairs.add(...(args as CommandArgs<'pair:add'>));
       case 'pair:update':
-        return pairs.update(...(a as CommandArgs<'pair:update'>));
+        return pairs.update(...(args as CommandArgs<'pair:update'>));
       case 'pair:remove': {
-        const [id] = a as CommandArgs<'pair:remove'>;
+        const [id] = args as CommandArgs<'pair:remove'>;
         await pairs.remove(id);
         conflicts.dropPair(id);
         transfers.dropPair(id);
         return undefined;
       }
       case 'pair:pause':
-        return pairs.setPaused([(a as CommandArgs<'pair:pause'>)[0]], true);
+        return pairs.setPaused([(args as CommandArgs<'pair:pause'>)[0]], true);
       case 'pair:resume':
-        return pairs.setPaused([(a as CommandArgs<'pair:resume'>)[0]], false);
+        return pairs.setPaused([(args as CommandArgs<'pair:resume'>)[0]], false);
       case 'pair:test':
-        return testConnection((a as CommandArgs<'pair:test'>)[0], ports.clientId);
+        return testConnection((args as CommandArgs<'pair:test'>)[0], ports.clientId);
       case 'pair:openFolder':
-        return ports.openPath(pairs.get((a as CommandArgs<'pair:openFolder'>)[0]).localPath);
+        return ports.openPath(pairs.get((args as CommandArgs<'pair:openFolder'>)[0]).localPath);
       case 'sync:pauseAll':
         return pairs.setPaused(null, true);
       case 'sync:resumeAll':
         return pairs.setPaused(null, false);
       case 'conflict:resolve': {
-        const [id, choice] = a as CommandArgs<'conflict:resolve'>;
+        const [id, choice] = args as CommandArgs<'conflict:resolve'>;
         return conflicts.resolve(id, choice, pairs.get(conflicts.get(id).pairId));
       }
       case 'conflict:open': {
-        const [id, side] = a as CommandArgs<'conflict:open'>;
+        const [id, side] = args as CommandArgs<'conflict:open'>;
         const record = conflicts.get(id);
         const pair = pairs.get(record.pairId);
         if (side === 'local') return ports.openPath(resolveInside(pair.localPath, record.path));
@@ -112,24 +118,24 @@ export function createEngine(ports: EnginePorts, settings: Settings): Engine {
         return ports.openPath(copy);
       }
       case 'server:setEnabled':
-        return server.setEnabled(...(a as CommandArgs<'server:setEnabled'>));
+        return server.setEnabled(...(args as CommandArgs<'server:setEnabled'>));
       case 'server:configure':
-        return server.configure(...(a as CommandArgs<'server:configure'>));
+        return server.configure(...(args as CommandArgs<'server:configure'>));
       case 'server:addToken':
-        return server.addToken(...(a as CommandArgs<'server:addToken'>));
+        return server.addToken(...(args as CommandArgs<'server:addToken'>));
       case 'server:revokeToken':
-        return server.revokeToken(...(a as CommandArgs<'server:revokeToken'>));
+        return server.revokeToken(...(args as CommandArgs<'server:revokeToken'>));
       case 'settings:update': {
-        const [patch] = a as CommandArgs<'settings:update'>;
+        const [patch] = args as CommandArgs<'settings:update'>;
         const next = access.update((s) => ({ ...s, ui: { ...s.ui, ...patch } }));
         if (patch.logLevel) ports.log.debug.level = patch.logLevel;
         changed();
         return next.ui;
       }
       case 'dialog:pickFolder':
-        return ports.pickFolder(...(a as CommandArgs<'dialog:pickFolder'>));
+        return ports.pickFolder(...(args as CommandArgs<'dialog:pickFolder'>));
       case 'fs:listDirs':
-        return listDirs(...(a as CommandArgs<'fs:listDirs'>));
+        return listDirs(...(args as CommandArgs<'fs:listDirs'>));
       case 'logs:openFolder':
         return ports.openPath(ports.logDir);
       default: {
@@ -162,8 +168,8 @@ export function createEngine(ports: EnginePorts, settings: Settings): Engine {
       return run(command as CommandName, checked);
     }) as Engine['handle'],
     on(event, listener) {
-      events.on(event, listener as never);
-      return () => events.off(event, listener as never);
+      events.on(event, listener);
+      return () => events.off(event, listener);
     },
     state,
   };
