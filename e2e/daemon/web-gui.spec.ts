@@ -75,6 +75,13 @@ test('the page keeps the secret out of the address bar and loads state', async (
 test('add a folder: a wrong fingerprint is refused, the right one connects, Start syncs', async () => {
   await page.getByRole('button', { name: 'Add folder' }).first().click();
   const dialog = page.getByRole('dialog', { name: 'Add folder' });
+  // The web shell browses the daemon machine's folders through fs:listDirs.
+  await dialog.getByRole('button', { name: 'Choose…' }).click();
+  const picker = page.getByRole('dialog', { name: 'Choose a folder' });
+  await expect(picker.getByLabel('Current folder')).not.toHaveText('…');
+  await picker.getByRole('button', { name: 'Use this folder' }).click();
+  await expect(picker).toBeHidden();
+  await expect(dialog.getByLabel('Local folder', { exact: true })).not.toHaveValue('');
   await dialog.getByLabel('Local folder', { exact: true }).fill(localDir);
   await dialog.getByLabel('Server host', { exact: true }).fill('127.0.0.1');
   await dialog.getByLabel('Port', { exact: true }).fill(String(serve.port));

@@ -13,6 +13,7 @@ export function ConnectionBanner(): ReactNode {
   const text =
     phase === 'reconnecting' ? 'Disconnected from Ferry — reconnecting…'
     : phase === 'unauthorized' ? 'This link is no longer valid.'
+    : failures >= STALE_AFTER ? 'Cannot reach Ferry — retrying…'
     : 'Connecting to Ferry…';
   // The host refuses a wrong secret before the WebSocket opens, which a browser cannot tell from "down".
   const hint = !hasSecret

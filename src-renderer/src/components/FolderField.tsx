@@ -10,10 +10,11 @@ interface FolderFieldProps {
   onChange: (path: string) => void;
   hint?: string;
   required?: boolean;
+  autoFocus?: boolean;
 }
 
 /** Labelled text input plus picker. */
-export function FolderField({ label, value, onChange, hint, required }: FolderFieldProps): ReactNode {
+export function FolderField({ label, value, onChange, hint, required, autoFocus }: FolderFieldProps): ReactNode {
   const api = useApi();
   const shell = useAppState()?.shell ?? 'web';
   const id = useId();
@@ -32,7 +33,7 @@ export function FolderField({ label, value, onChange, hint, required }: FolderFi
     <div className="field">
       <label htmlFor={id}>{label}</label>
       <div className="input-row">
-        <input id={id} className="mono" value={value} required={required} spellCheck={false} onChange={(e) => onChange(e.target.value)} {...(hint ? { 'aria-describedby': `${id}-hint` } : {})} />
+        <input id={id} className="mono" value={value} required={required} autoFocus={autoFocus} spellCheck={false} onChange={(e) => onChange(e.target.value)} {...(hint ? { 'aria-describedby': `${id}-hint` } : {})} />
         <button type="button" className="button" onClick={() => void choose()}>
           <FolderOpen size={16} aria-hidden="true" /> Choose…
         </button>

@@ -74,7 +74,7 @@ function PairForm({ pair, onDone }: { pair: FolderPair | undefined; onDone: () =
         void save(!pair);
       }}
     >
-      <FolderField label="Local folder" value={v.localPath} onChange={set('localPath')} hint="Everything inside is mirrored to the server." required />
+      <FolderField label="Local folder" value={v.localPath} onChange={set('localPath')} hint="Everything inside is mirrored to the server." required autoFocus />
       <fieldset className="fieldset">
         <legend>Server</legend>
         <div className="grid-3">
