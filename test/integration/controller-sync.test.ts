@@ -96,6 +96,26 @@ describe('controller with a real server and session', () => {
     await waitFor(() => completed('while-paused.txt'), 'transfersUpdated with while-paused.txt completed');
   });
 
+  it('pair:update restarts the session with the new settings (ignore patterns), saved', async () => {
+    const updated = await fx.engine.handle('pair:update', [pair.id, { ...input, ignore: ['*.log'] }]);
+    expect(updated).toMatchObject({ id: pair.id, ignore: ['*.log'] });
+    expect(fx.current().pairs).toEqual([updated]);
+    await waitFor(async () => (await state()).pairStates[pair.id]?.status === 'watching', 'the restarted pair to be watching');
+    await writeFile(join(local, 'noise.log'), 'ignored now');
+    await writeFile(join(local, 'after-update.txt'), 'marker');
+    await waitFor(() => serverHas('after-update.txt', 'marker'), 'the marker on the server');
+    expect(await serverHas('noise.log', 'ignored now')).toBe(false);
+    await expect(fx.engine.handle('pair:update', ['no-such-pair', input])).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('sync:pauseAll pauses every pair (saved)', async () => {
+    await fx.engine.handle('sync:pauseAll', []);
+    expect(fx.current().pairs.every((p) => p.paused)).toBe(true);
+    expect((await state()).overall).toBe('paused');
+    await fx.engine.handle('sync:resumeAll', []);
+    await waitFor(async () => (await state()).pairStates[pair.id]?.status === 'watching', 'the pair to be watching again');
+  });
+
   it('records a conflict when the server copy changed behind the client, and settles it three ways', async () => {
     const names = ['keep-local.txt', 'keep-server.txt', 'keep-both.txt'];
     for (const n of names) await writeFile(join(local, n), `original ${n}`);
