@@ -141,6 +141,20 @@ describe('FrameDecoder', () => {
     }
   });
 
+  it('allocates a large payload only once half of it has arrived', () => {
+    const dec = new FrameDecoder();
+    const s = wire([{ header: { type: 'chunk', id: 1, transfer: 1, index: 0 }, payload: Buffer.alloc(10 * 1024 * 1024) }]);
+    const fill = () => (dec as unknown as { fill: Buffer | null }).fill;
+    dec.push(s.subarray(0, 100));
+    expect(fill()).toBeNull();
+    dec.push(s.subarray(100, 4 * 1024 * 1024));
+    expect(fill()).toBeNull();
+    dec.push(s.subarray(4 * 1024 * 1024, 6 * 1024 * 1024));
+    expect(fill()?.length).toBe(10 * 1024 * 1024);
+    expect(dec.push(s.subarray(6 * 1024 * 1024))).toHaveLength(1);
+    expect(fill()).toBeNull();
+  });
+
   it('hands out payloads that lie in one chunk as views, without copying', () => {
     const payload = Buffer.from('0123456789');
     const s = wire([{ header: { type: 'put', id: 1 }, payload }]);

@@ -116,7 +116,8 @@ export class FrameDecoder {
         this.parseHeader(this.take(this.headerLen));
       }
       if (this.avail < this.payloadLen) {
-        if (this.payloadLen >= FILL_MIN) this.startFill();
+        // Not before half has arrived: a peer must not make us allocate 32 MiB with a 50-byte header.
+        if (this.payloadLen >= FILL_MIN && this.avail * 2 >= this.payloadLen) this.startFill();
         break;
       }
       const payload = this.payloadLen === 0 ? EMPTY_PAYLOAD : this.take(this.payloadLen);
@@ -132,7 +133,7 @@ export class FrameDecoder {
   }
 
   /**
-   * A large payload is incomplete: from now on copy each chunk straight into its final buffer while the
+   * A large payload is half there: from now on copy each chunk straight into its final buffer while the
    * just-decrypted bytes are still in cache, instead of keeping the chunks and copying them all at the end.
    */
   private startFill(): void {
