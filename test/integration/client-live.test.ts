@@ -118,3 +118,17 @@ describe('live sync', () => {
     await equal();
   });
 });
+
+describe('metadata-only changes', () => {
+  it('reflects chmod and touch', async () => {
+    await writeTree(w.client, { 'm.txt': 'mode' });
+    await live();
+    await equal();
+    const { chmod, utimes } = await import('node:fs/promises');
+    await chmod(C('m.txt'), 0o600);
+    await equal();
+    await utimes(C('m.txt'), new Date(1_500_000_000_000), new Date(1_500_000_000_000));
+    await equal();
+    expect((await snapshotTree(w.share))['m.txt']).toMatchObject({ mode: 0o600, mtimeMs: 1_500_000_000_000 });
+  });
+});

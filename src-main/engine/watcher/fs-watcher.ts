@@ -4,7 +4,7 @@
  * for each path, pairs renames itself and re-checks changed files shortly after (chokidar drops a `change`
  * that follows another within 50 ms).
  */
-import { relative, sep } from 'node:path';
+import { basename, join, relative, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 
 /** What the adapter reports. */
@@ -41,6 +41,17 @@ export class FsWatcher {
     w.on('all', (event, abs) => {
       const rel = toRel(abs);
       if (!rel.startsWith('..')) h.onPath(rel, event);
+    });
+    // chokidar reports a `change` only when the mtime moved: a chmod alone (IN_ATTRIB) shows up only as a raw
+    // event. Which of the two paths it names is the changed one is ambiguous, and a spare re-check is harmless.
+    w.on('raw', (event, evPath, details) => {
+      if (event !== 'change' || !evPath) return;
+      const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
+      if (typeof watched !== 'string') return;
+      for (const abs of basename(watched) === evPath ? [watched, join(watched, evPath)] : [join(watched, evPath)]) {
+        const rel = toRel(abs);
+        if (rel !== '' && !rel.startsWith('..') && !(h.ignored?.(rel, undefined) ?? false)) h.onPath(rel, 'raw');
+      }
     });
     w.on('error', (err) => h.onError(err instanceof Error ? err : new Error(String(err))));
     await new Promise<void>((resolve) => w.once('ready', () => resolve()));
