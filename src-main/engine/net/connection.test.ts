@@ -252,6 +252,39 @@ describe('Connection over real TLS', () => {
     expect(client.stats.payloadBytesOut).toBe(64 * MiB);
   });
 
+  it('keeps order and content when small and big frames are mixed in one tick', async () => {
+    const got: { index: number; payload: Buffer }[] = [];
+    srv = await startTestServer((c) =>
+      c.onMessage(({ header: h, payload }) => {
+        if (h.type === 'chunk') got.push({ index: h.index, payload });
+      }),
+    );
+    const client = await srv.connect();
+    const payloads = Array.from({ length: 40 }, (_, i) => Buffer.alloc(i % 3 === 0 ? 200_000 + i : 10 + i, i));
+    // All sent synchronously: small ones are corked together, big ones bypass the cork.
+    const sent = payloads.map((p, i) => client.send({ type: 'chunk', id: 0, transfer: 1, index: i }, p));
+    await Promise.all(sent);
+    await until(() => got.length === 40, 'all frames');
+    expect(got.map((g) => g.index)).toEqual(payloads.map((_, i) => i));
+    got.forEach((g, i) => expect(g.payload.equals(payloads[i]!), `frame ${i}`).toBe(true));
+  });
+
+  it('rejects a request whose onPartial throws, leaving the connection usable', async () => {
+    srv = await startTestServer((c) =>
+      c.onMessage(({ header: h }) => {
+        if (h.type === 'list') void c.send({ type: 'listPage', id: h.id, entries: [], done: true });
+        else void c.send({ type: 'ok', id: h.id });
+      }),
+    );
+    const client = await srv.connect();
+    const failing = client.request({ type: 'list' }, undefined, () => {
+      throw new Error('consumer broke');
+    });
+    await expect(failing).rejects.toMatchObject({ code: 'INTERNAL', message: 'consumer broke' });
+    expect((await client.request({ type: 'ping' })).header.type).toBe('pong');
+    expect(client.pendingCount).toBe(0);
+  });
+
   it('keeps an idle link alive with pings from the client', async () => {
     srv = await startTestServer(undefined, { connection: { idleTimeoutMs: 400 } });
     const client = await srv.connect({ connection: { keepAliveMs: 20, idleTimeoutMs: 400 } });
