@@ -51,7 +51,12 @@ export function createEngine(ports: EnginePorts, settings: Settings): Engine {
   const stateEvents = new Coalescer(() => emit('stateChanged', state()), 1000 / STATE_EVENTS_PER_SECOND);
   const changed = () => stateEvents.mark();
   const transfers = new TransferLog((batch) => emit('transfersUpdated', batch));
-  const conflicts = new ConflictBook((pair, area, remote, local) => downloadFile(pair, area, remote, local, ports.clientId), changed);
+  const conflicts = new ConflictBook(
+    (pair, area, remote, local) => downloadFile(pair, area, remote, local, ports.clientId),
+    changed,
+    join(ports.stateDir, 'conflicts.json'),
+    (err) => ports.log.debug.warn({ err }, 'could not save the conflict list'),
+  );
   const pairs = new PairManager({
     settings: access,
     stateDir: ports.stateDir,
@@ -149,6 +154,7 @@ export function createEngine(ports: EnginePorts, settings: Settings): Engine {
     async start() {
       if (started) return;
       started = true;
+      await conflicts.load(pairs.list().map((p) => p.id));
       await server.init();
       pairs.startAll();
       changed();
@@ -158,6 +164,7 @@ export function createEngine(ports: EnginePorts, settings: Settings): Engine {
         await pairs.stopAll();
         await server.shutdown();
         transfers.close();
+        await conflicts.flush();
         stateEvents.cancel();
       })();
       return stopped;

@@ -4,24 +4,47 @@ import { basename, dirname, extname, join } from 'node:path';
 import type { ConflictChoice, ConflictRecord, FolderPair } from '../../../src-shared/model';
 import { STATE_DIR_NAME } from '../../../src-shared/protocol/limits';
 import { FerryError } from '../errors';
+import { readJsonFile, writeJsonFile } from './json-file';
 import { resolveInside } from './local-path';
 
 /** Fetches a file from the server a pair points to (the client's `downloadFile`). */
 export type Downloader = (pair: FolderPair, area: 'share' | 'versions', remotePath: string, localAbs: string) => Promise<void>;
 
-/** Open and settled conflicts, newest last. */
+/** Settled conflicts kept for the UI's "resolved" list; open ones are never dropped. */
+const MAX_RESOLVED_KEPT = 200;
+
+/** Open and settled conflicts, newest last; saved to `file` so a restart does not hide an open conflict. */
 export class ConflictBook {
   private readonly records = new Map<string, ConflictRecord>();
+  private saving: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly download: Downloader,
     private readonly onChange: () => void,
+    private readonly file: string | null = null,
+    private readonly onSaveError: (err: unknown) => void = () => {},
   ) {}
+
+  /** Load the saved conflicts of the pairs that still exist. */
+  async load(pairIds: readonly string[]): Promise<void> {
+    if (this.file === null) return;
+    const saved = await readJsonFile(this.file);
+    for (const r of Array.isArray(saved) ? saved : []) {
+      if (isConflictRecord(r) && pairIds.includes(r.pairId)) this.records.set(r.id, r);
+    }
+    this.onChange();
+  }
+
+  /** Resolves when every change so far is on disk. */
+  flush(): Promise<void> {
+    return this.saving;
+  }
 
   /** Remember a conflict a session detected (a repeated id replaces the old record). */
   add(record: ConflictRecord): void {
+    this.records.delete(record.id);
     this.records.set(record.id, record);
-    this.onChange();
+    this.changed();
   }
 
   /** All conflicts, settled ones included (the UI may show them greyed out). */
@@ -40,7 +63,7 @@ export class ConflictBook {
   dropPair(pairId: string): void {
     let changed = false;
     for (const [id, r] of this.records) if (r.pairId === pairId) changed = this.records.delete(id);
-    if (changed) this.onChange();
+    if (changed) this.changed();
   }
 
   /**
@@ -64,8 +87,29 @@ export class ConflictBook {
       }
     }
     this.records.set(id, { ...record, resolved: true });
-    this.onChange();
+    this.changed();
   }
+
+  private changed(): void {
+    const resolved = [...this.records.values()].filter((r) => r.resolved);
+    for (const r of resolved.slice(0, Math.max(0, resolved.length - MAX_RESOLVED_KEPT))) this.records.delete(r.id);
+    this.onChange();
+    if (this.file === null) return;
+    const file = this.file;
+    // Saves run one after another, each writing the state at its own start: the last one wins with the latest.
+    this.saving = this.saving.then(() => writeJsonFile(file, this.list()).catch(this.onSaveError));
+  }
+}
+
+function isConflictRecord(v: unknown): v is ConflictRecord {
+  const r = v as Partial<ConflictRecord> | null;
+  return (
+    typeof r === 'object' && r !== null &&
+    typeof r.id === 'string' && typeof r.pairId === 'string' && typeof r.path === 'string' &&
+    typeof r.detectedAt === 'number' && typeof r.resolved === 'boolean' &&
+    typeof r.server === 'object' && r.server !== null && typeof r.server.keptAs === 'string' &&
+    typeof r.server.size === 'number' && typeof r.server.mtimeMs === 'number'
+  );
 }
 
 const VERSIONS_PREFIX = `${STATE_DIR_NAME}/versions/`;
