@@ -55,6 +55,8 @@ export async function runOp(ctx: RunnerContext, op: SyncOp): Promise<RunOutcome>
     }
     const f = await ctx.conn.request(requestOf(op, ctx.confirmed));
     applyOp(ctx.confirmed, op);
+    // Keep recipes with their files: a moved large file is not re-read the next time it changes.
+    if (op.kind === 'move') ctx.cache.renamePrefix(op.from, op.to);
     if (f.header.type === 'ok' && f.header.conflict) ctx.onConflict(f.header.conflict, null);
     t.completed();
     return { ok: true, op, bytesSent: 0, skipped: false };

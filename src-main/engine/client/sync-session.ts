@@ -13,7 +13,7 @@ import { IgnoreRules } from '../core/ignore-rules';
 import { opPaths, type SyncOp } from '../core/operations';
 import { LocalModel, reconcileRegion } from '../core/reconcile';
 import { checkSafety } from '../core/safety';
-import type { Tree } from '../core/tree';
+import { withinAny, type Tree } from '../core/tree';
 import { FerryError, toFerryError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import type { Connection } from '../net/connection';
@@ -308,7 +308,8 @@ export class SyncSession extends EventEmitter<SessionEvents> {
     const paths = this.holdDeletions(scanRootsList.map((r) => r.path), scan.tree);
     if (paths.length === 0) return;
     const rootExists = await rootIsFolder(this.rootAbs);
-    const within = (p: string) => paths.some((r) => r === '' || p === r || p.startsWith(r + '/'));
+    const pathSet = new Set(paths);
+    const within = (p: string) => withinAny(p, pathSet);
     const regionTree: Tree = new Map([...scan.tree].filter(([p]) => within(p)));
     // The local folder after this batch is only worth counting when the region itself came out empty.
     let future: Tree = regionTree;

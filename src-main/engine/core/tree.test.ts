@@ -29,3 +29,13 @@ describe('tree helpers', () => {
     expect(compareEntries(d('x'), { ...d('x'), mtimeMs: 99 })).toBe('same');
   });
 });
+
+describe('subTree', () => {
+  it('collects file roots directly and folder roots in one pass', async () => {
+    const { subTree } = await import('./tree');
+    const t = treeOf([d('a'), f('a/x'), f('ab'), d('b'), f('b/y'), f('c')]);
+    expect([...subTree(t, ['a', 'c', 'missing']).keys()].sort()).toEqual(['a', 'a/x', 'c']);
+    expect([...subTree(t, ['b', 'a/x']).keys()].sort()).toEqual(['a/x', 'b', 'b/y']);
+    expect(subTree(t, ['']).size).toBe(6);
+  });
+});

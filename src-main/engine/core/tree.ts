@@ -30,11 +30,30 @@ export function entriesWithin(tree: Tree, dir: string): TreeEntry[] {
   return out;
 }
 
-/** The sub-tree of `tree` within any of `roots`. */
+/**
+ * The sub-tree of `tree` within any of `roots`. Roots that are not folders are direct look-ups; folder roots
+ * cost one pass over the tree in all (not one per root), each entry checked against the root set by ancestry.
+ */
 export function subTree(tree: Tree, roots: readonly string[]): Tree {
   const out: Tree = new Map();
-  for (const r of roots) for (const e of entriesWithin(tree, r)) out.set(e.path, e);
+  const dirs = new Set<string>();
+  for (const r of roots) {
+    if (r === '') return new Map(tree);
+    const e = tree.get(r);
+    if (e === undefined) continue;
+    if (e.kind === 'dir') dirs.add(r);
+    else out.set(r, e);
+  }
+  if (dirs.size === 0) return out;
+  for (const [p, e] of tree) if (withinAny(p, dirs)) out.set(p, e);
   return out;
+}
+
+/** True when `p` is one of `dirs` or lies beneath one of them. */
+export function withinAny(p: string, dirs: ReadonlySet<string>): boolean {
+  if (dirs.has('') || dirs.has(p)) return true;
+  for (let i = p.indexOf('/'); i >= 0; i = p.indexOf('/', i + 1)) if (dirs.has(p.slice(0, i))) return true;
+  return false;
 }
 
 /** Remove `dir` and everything beneath it from `tree`. */
