@@ -52,8 +52,9 @@ export async function ferrySyncOnce(server, { dir, state, port, timeoutMs }) {
  * Start a live `ferry sync` (no --once), wait for its `watching` line and then for its initial sync to end
  * (status "watching"). Returns the process handle (watchingLineMs, watchingMs: ms after spawn).
  */
-export async function startFerryLive(server, { dir, state, port, timeoutMs }) {
+export async function startFerryLive(server, { dir, state, port, timeoutMs, onSpawn }) {
   const h = startProc(process.execPath, syncArgs(server, { dir, state, port }), { cwd: REPO, label: 'ferry sync (live)' });
+  onSpawn?.(h);
   try {
     const bad = (o) => o.event === 'status' && (o.status === 'error' || o.status === 'halted');
     const ev = await h.waitFor((o) => o.event === 'watching' || bad(o), timeoutMs, '"watching"');
