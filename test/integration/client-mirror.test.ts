@@ -124,4 +124,13 @@ describe('initial mirror (runOnce)', () => {
     expect(snap['dangling']).toMatchObject({ kind: 'symlink', target: '../outside/nowhere' });
     expect(Object.keys(snap).sort()).toEqual(['.ferryignore', 'build', 'build/old.o', 'dangling', 'kept.txt', 'link', 'server.tmp', 'target.txt']);
   });
+
+  it('sends names spelled in NFD on disk as NFC, reading them from their real spelling', async () => {
+    const nfd = 'Cafe\u0301 dir/re\u0301sume\u0301.txt';
+    await writeTree(w.client, { [nfd]: 'decomposed' });
+    await w.session().s.runOnce();
+    const snap = await snapshotTree(w.share);
+    expect(Object.keys(snap).sort()).toEqual(['Café dir', 'Café dir/résumé.txt'].map((p) => p.normalize('NFC')));
+    expect(await readFile(join(w.share, 'Café dir/résumé.txt'.normalize('NFC')), 'utf8')).toBe('decomposed');
+  });
 });
