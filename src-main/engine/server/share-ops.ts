@@ -59,7 +59,7 @@ export async function keepExisting(
   if (st === undefined) return { kept: false };
   const how = stayUntilReplaced && st.isFile() ? 'link' : 'move';
   const kept = await share.versions.keep(rel, abs, how);
-  share.index.moved(rel, abs, undefined, kept.abs);
+  share.index.moved(rel, abs, undefined, kept.abs, st.isDirectory());
   if (!differsFromBase(st, base)) return { kept: true };
   const conflict: ConflictInfo = {
     path: rel,
@@ -146,7 +146,8 @@ export async function movePath(share: ShareStore, m: Msg<'move'>): Promise<OpRes
   const from = share.root.resolve(m.from);
   if (m.from === m.to) return {};
   if (m.to.startsWith(`${m.from}/`)) throw new FerryError('PATH_INVALID', `Cannot move ${m.from} into itself`, { path: m.to });
-  if (lstatOrUndefined(from, m.from) === undefined) throw new FerryError('NOT_FOUND', `${m.from} does not exist`, { path: m.from });
+  const fromSt = lstatOrUndefined(from, m.from);
+  if (fromSt === undefined) throw new FerryError('NOT_FOUND', `${m.from} does not exist`, { path: m.from });
   const to = await share.root.resolveForWrite(m.to);
   await keepExisting(share, m.to, to, undefined, false);
   try {
@@ -154,7 +155,7 @@ export async function movePath(share: ShareStore, m: Msg<'move'>): Promise<OpRes
   } catch (err) {
     throw toFerryError(err, m.from);
   }
-  share.index.moved(m.from, from, m.to, to);
+  share.index.moved(m.from, from, m.to, to, fromSt.isDirectory());
   if (share.durability === 'fsync') {
     await Promise.all([...new Set([dirname(from), dirname(to)])].map((d) => fsyncDirCoalesced(d)));
   }
