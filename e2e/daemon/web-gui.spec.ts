@@ -138,7 +138,7 @@ test('an edit on the server, then here, is listed as a conflict', async () => {
   await writeFile(join(serverRoot, 'hello.txt'), 'edited on the server behind the client’s back\n');
   await page.waitForTimeout(300);
   await writeFile(join(localDir, 'hello.txt'), 'edited on the client\n');
-  await expect(nav(page, /Conflicts/)).toContainText('1', { timeout: 30_000 });
+  await expect(nav(page, 'Conflicts, 1 open')).toBeVisible({ timeout: 30_000 });
   await nav(page, /Conflicts/).click();
   const conflict = page.getByRole('article', { name: 'hello.txt' });
   await expect(conflict).toBeVisible();

@@ -10,7 +10,23 @@ test.describe('with a populated fake engine', () => {
     await expect(page.getByRole('heading', { name: 'Folders', level: 1 })).toBeVisible();
     await expect(page.getByRole('article', { name: 'Documents' }).getByText('Up to date')).toBeVisible();
     await expect(page.getByRole('article', { name: 'Music' }).getByText('FINGERPRINT_MISMATCH')).toBeVisible();
-    await shootBothSchemes(page, 'ui-folders');
+    await shootBothSchemes(page, 'ui-folders', true);
+
+    // Edit: the dialog starts from the pair's values and saves through pair:update.
+    await page.getByRole('button', { name: 'Edit Photos' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit folder' });
+    await expect(edit.getByLabel('Share', { exact: true })).toHaveValue('photos');
+    await edit.getByLabel('Share', { exact: true }).fill('pictures');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await expect(edit).toBeHidden();
+    await expect(page.getByRole('article', { name: 'Photos' })).toContainText('nas.home.arpa:7443/pictures');
+
+    await page.getByRole('button', { name: 'Pause all' }).click();
+    await expect(page.getByRole('status', { name: 'Overall status: Conflicts to review' })).toBeVisible();
+    await expect(page.getByRole('article', { name: 'Documents' }).getByLabel('Status: Paused')).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Pause all' })).toBeDisabled();
+    await page.getByRole('button', { name: 'Resume all' }).click();
+    await expect(page.getByRole('article', { name: 'thesis' }).getByLabel('Status: Up to date')).toBeVisible();
 
     await nav.getByRole('button', { name: 'Activity' }).click();
     await expect(page.getByRole('heading', { name: 'Activity', level: 1 })).toBeVisible();
@@ -20,6 +36,10 @@ test.describe('with a populated fake engine', () => {
     await nav.getByRole('button', { name: /Conflicts/ }).click();
     await expect(page.getByRole('article', { name: 'Budget/2026 household.ods' })).toBeVisible();
     await shootBothSchemes(page, 'ui-conflicts', true);
+    await page.getByRole('article', { name: 'Notes/packing list.md' }).getByRole('button', { name: 'Keep server’s' }).click();
+    await expect(page.getByRole('article', { name: 'Notes/packing list.md' })).toBeHidden();
+    await expect(page.getByText('2 resolved conflicts')).toBeVisible();
+    await expect(nav.getByRole('button', { name: 'Conflicts, 1 open' })).toBeVisible();
 
     await nav.getByRole('button', { name: /Server/ }).click();
     await expect(page.getByRole('table', { name: 'Connected clients' }).getByText('ana-laptop')).toBeVisible();

@@ -24,10 +24,11 @@ interface SidebarProps {
 
 /** Nav landmark with one button per page; the current one carries aria-current. */
 export function Sidebar({ page, onNavigate, conflicts, activeTransfers, serverRunning }: SidebarProps): ReactNode {
-  const count = (id: PageId): ReactNode => {
-    if (id === 'conflicts' && conflicts > 0) return <span className="nav-count warn" aria-label={`${conflicts} open`}>{conflicts}</span>;
-    if (id === 'activity' && activeTransfers > 0) return <span className="nav-count" aria-label={`${activeTransfers} active`}>{activeTransfers}</span>;
-    if (id === 'server' && serverRunning) return <span className="nav-dot" aria-label="running" />;
+  // Visible pills are decoration; the button's name carries the same fact ("Conflicts, 2 open").
+  const extra = (id: PageId): { pill: ReactNode; spoken: string } | null => {
+    if (id === 'conflicts' && conflicts > 0) return { pill: <span className="nav-count warn" aria-hidden="true">{conflicts}</span>, spoken: `${conflicts} open` };
+    if (id === 'activity' && activeTransfers > 0) return { pill: <span className="nav-count" aria-hidden="true">{activeTransfers}</span>, spoken: `${activeTransfers} in progress` };
+    if (id === 'server' && serverRunning) return { pill: <span className="nav-dot" aria-hidden="true" />, spoken: 'running' };
     return null;
   };
   return (
@@ -38,15 +39,24 @@ export function Sidebar({ page, onNavigate, conflicts, activeTransfers, serverRu
       </div>
       <nav aria-label="Main">
         <ul>
-          {ITEMS.map((item) => (
-            <li key={item.id}>
-              <button type="button" className="nav-item" aria-current={page === item.id ? 'page' : undefined} onClick={() => onNavigate(item.id)}>
-                {item.icon}
-                <span className="nav-label">{item.label}</span>
-                {count(item.id)}
-              </button>
-            </li>
-          ))}
+          {ITEMS.map((item) => {
+            const x = extra(item.id);
+            return (
+              <li key={item.id}>
+                <button
+                  type="button"
+                  className="nav-item"
+                  aria-current={page === item.id ? 'page' : undefined}
+                  aria-label={x ? `${item.label}, ${x.spoken}` : undefined}
+                  onClick={() => onNavigate(item.id)}
+                >
+                  {item.icon}
+                  <span className="nav-label">{item.label}</span>
+                  {x?.pill}
+                </button>
+              </li>
+            );
+          })}
         </ul>
       </nav>
     </aside>

@@ -71,7 +71,7 @@ export function ActivityPage({ state }: { state: AppState }): ReactNode {
           <button type="button" className="button" onClick={() => setFilter({ pairId: 'all', kind: 'all', text: '' })}>Clear filters</button>
         </EmptyState>
       ) : (
-        <div ref={scrollRef} className="log" tabIndex={0} aria-label="Transfer log scroll area">
+        <div ref={scrollRef} className="log" tabIndex={0} role="region" aria-label="Transfer log">
           <div role="list" aria-label="Transfers" className="log-inner" style={{ height: virtualizer.getTotalSize() }}>
             {virtualizer.getVirtualItems().map((item) => {
               const r = rows[item.index];
