@@ -4,14 +4,16 @@ import { defineConfig } from '@playwright/test';
 
 export default defineConfig({
   testDir: 'e2e',
-  outputDir: 'test-results',
+  // A subfolder: Playwright empties its outputDir on start, and test-results/ also holds vitest's report.
+  outputDir: 'test-results/e2e',
   globalSetup: './e2e/helpers/global-setup.ts',
   timeout: 90_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  reporter: [['list']],
+  // scripts/test-all.mjs sets PLAYWRIGHT_JSON_OUTPUT_NAME to collect the counts.
+  reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ? [['list'], ['json']] : [['list']],
   use: {
     headless: true,
     viewport: { width: 1280, height: 800 },
