@@ -126,3 +126,16 @@ test.describe('starting from nothing', () => {
     await expect(page.getByLabel('Log level')).toHaveValue('debug');
   });
 });
+
+test('a small desktop window keeps every page usable', async ({ openFake }) => {
+  const page = await openFake({ kind: 'rich', shell: 'desktop', transfers: 200 });
+  await page.setViewportSize({ width: 880, height: 600 });
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await expect(page.getByRole('article', { name: 'Documents' })).toBeVisible();
+  await shootBothSchemes(page, 'ui-small-folders');
+  await nav.getByRole('button', { name: /Activity/ }).click();
+  await expect(page.getByRole('list', { name: 'Transfers' }).getByRole('listitem').first()).toBeVisible();
+  await shootBothSchemes(page, 'ui-small-activity');
+  await nav.getByRole('button', { name: /Server/ }).click();
+  await shootBothSchemes(page, 'ui-small-server');
+});

@@ -47,6 +47,7 @@ export function Sidebar({ page, onNavigate, conflicts, activeTransfers, serverRu
                   type="button"
                   className="nav-item"
                   aria-current={page === item.id ? 'page' : undefined}
+                  title={item.label}
                   aria-label={x ? `${item.label}, ${x.spoken}` : undefined}
                   onClick={() => onNavigate(item.id)}
                 >
