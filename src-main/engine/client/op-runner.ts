@@ -43,6 +43,7 @@ export async function runOp(ctx: RunnerContext, op: SyncOp): Promise<RunOutcome>
         op.path,
         join(ctx.rootAbs, op.diskPath ?? op.path),
         () => baseOf(ctx.confirmed, op.path),
+        op.ino === undefined ? undefined : { size: op.size, mtimeMs: op.mtimeMs, mode: op.mode, ino: op.ino },
       );
       if (r === null) {
         t.completed(0);

@@ -4,7 +4,7 @@
  * while being read is detected (stat before/after, chunk hashes) and re-read, a bounded number of times.
  */
 import { createHash } from 'node:crypto';
-import { lstat, open, readFile, type FileHandle } from 'node:fs/promises';
+import { lstat, open, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { INLINE_FILE_MAX_BYTES } from '../../../src-shared/protocol/limits';
 import type { ConflictInfo, FileBase, ServerMessage } from '../../../src-shared/protocol/messages';
@@ -34,19 +34,23 @@ export interface UploadResult {
   conflict: ConflictInfo | undefined;
 }
 
-/** Stat of a local file as the wire wants it. */
-interface FileStat {
+/** Stat of a local file as the wire wants it (plus the inode, to notice a replaced file). */
+export interface FileStat {
   size: number;
   mtimeMs: number;
   mode: number;
   ino: number;
 }
 
-/** Upload `rel` from `abs` with the given base; null when the path is no longer a regular file (a later scan handles it). */
-export async function uploadFile(ctx: UploadContext, rel: string, abs: string, base: () => FileBase): Promise<UploadResult | null> {
+/**
+ * Upload `rel` from `abs` with the given base; null when the path is no longer a regular file (a later scan
+ * handles it). `scanned` is the stat the plan was made from: the first try trusts it as the "before" stat
+ * (saving a syscall per file); if the file moved on since, the after-read check sends us round with a fresh one.
+ */
+export async function uploadFile(ctx: UploadContext, rel: string, abs: string, base: () => FileBase, scanned?: FileStat): Promise<UploadResult | null> {
   let lastErr: FerryError | null = null;
   for (let attempt = 0; attempt < MAX_UPLOAD_TRIES; attempt++) {
-    const st = await statFile(abs, rel);
+    const st = attempt === 0 && scanned !== undefined ? scanned : await statFile(abs, rel);
     if (st === null) return null;
     try {
       const r = st.size <= INLINE_FILE_MAX_BYTES ? await putWhole(ctx, rel, abs, st, base()) : await sendChunked(ctx, rel, abs, st, base());
@@ -91,12 +95,40 @@ function resultOf(st: FileStat, bytesSent: number, f: Frame<ServerMessage>): Upl
 }
 
 async function putWhole(ctx: UploadContext, rel: string, abs: string, st: FileStat, base: FileBase): Promise<UploadResult | 'changed'> {
-  const buf = await readFile(abs);
-  if (buf.length !== st.size || !sameStat(await statFile(abs, rel), st)) return 'changed';
+  const read = await readWhole(abs, st.size);
+  if (read === null) return 'changed';
+  const buf = read.buf;
+  if (buf.length !== st.size || !sameStat(read.after, st)) return 'changed';
   const header = { type: 'put', path: rel, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, hash: sha256(buf), base };
   const f = await ctx.conn.request(header, buf);
   ctx.onProgress(st.size, buf.length);
   return resultOf(st, buf.length, f);
+}
+
+/** Read a whole small file through one handle: open, read (one byte more than expected, to see growth), fstat, close. */
+async function readWhole(abs: string, expected: number): Promise<{ buf: Buffer; after: FileStat | null } | null> {
+  let fh: FileHandle;
+  try {
+    fh = await open(abs, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const buf = Buffer.allocUnsafe(expected + 1);
+    let n = 0;
+    for (let guard = 0; n < buf.length && guard < 1000; guard++) {
+      const { bytesRead } = await fh.read(buf, n, buf.length - n, n);
+      if (bytesRead === 0) break;
+      n += bytesRead;
+    }
+    const s = await fh.stat();
+    const after = s.isFile() ? { size: s.size, mtimeMs: Math.floor(s.mtimeMs), mode: s.mode & 0o7777, ino: s.ino } : null;
+    return { buf: buf.subarray(0, n), after };
+  } catch {
+    return null; // EISDIR and friends: not a readable file any more; the caller re-stats
+  } finally {
+    await fh.close();
+  }
 }
 
 async function recipeFor(ctx: UploadContext, rel: string, abs: string, st: FileStat): Promise<FileRecipe | 'changed'> {

@@ -4,7 +4,7 @@
 export type SyncOp =
   | { kind: 'mkdir'; path: string; mode: number; mtimeMs: number }
   | { kind: 'remove'; path: string }
-  | { kind: 'upload'; path: string; size: number; mtimeMs: number; mode: number; diskPath?: string }
+  | { kind: 'upload'; path: string; size: number; mtimeMs: number; mode: number; diskPath?: string; ino?: number }
   | { kind: 'symlink'; path: string; target: string; mtimeMs: number }
   | { kind: 'setMeta'; path: string; mode: number; mtimeMs: number }
   | { kind: 'move'; from: string; to: string };

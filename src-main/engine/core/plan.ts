@@ -43,6 +43,7 @@ function leafOp(e: TreeEntry, diff: 'meta' | 'content' | 'kind'): SyncOp {
   if (diff === 'meta') return { kind: 'setMeta', path: e.path, mode: e.mode, mtimeMs: e.mtimeMs };
   const op: SyncOp = { kind: 'upload', path: e.path, size: e.size, mtimeMs: e.mtimeMs, mode: e.mode };
   if (e.diskPath !== undefined) op.diskPath = e.diskPath;
+  if (e.ino !== undefined) op.ino = e.ino;
   return op;
 }
 
