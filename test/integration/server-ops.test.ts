@@ -110,6 +110,10 @@ describe('many clients, many shares', () => {
   it('two clients on two shares at once, each seen in clients() with its counts', async () => {
     const fx = await startServerFixture(await tempDir(), { shareNames: ['alpha', 'beta'] });
     try {
+      const updated: number[] = [];
+      fx.server.on('clientUpdated', (c) => updated.push(c.filesReceived));
+      const errors: string[] = [];
+      fx.server.on('sessionError', (e) => errors.push(e.error.code));
       const a = await fx.client({ share: 'alpha' });
       const b = await fx.client({ share: 'beta' });
       await waitFor(() => fx.server.clients().length === 2, 'two clients listed');
@@ -132,6 +136,10 @@ describe('many clients, many shares', () => {
         expect(c.filesReceived).toBe(61);
         expect(c.bytesReceived).toBeGreaterThan(big.length);
       }
+      await waitFor(() => updated.some((n) => n > 0), 'a clientUpdated event with files counted');
+      const refused = await fx.client({ hello: false });
+      await expect(refused.hello('alpha', 'wrong')).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+      await waitFor(() => errors.includes('AUTH_FAILED'), 'sessionError for the refused client');
       const gone = new Promise((r) => fx.server.once('clientDisconnected', r));
       a.conn.close();
       await gone;
