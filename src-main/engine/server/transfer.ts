@@ -18,6 +18,8 @@ import type { ShareStore } from './share-store';
 const MAX_LOCATIONS_TRIED = 8;
 /** Chunk reads kept in flight while assembling a file. */
 const READ_AHEAD = 16;
+/** …and at most this many bytes of them (a recipe may have chunks up to the payload limit). */
+const READ_AHEAD_BYTES = 8 * 1024 * 1024;
 
 /** Reads byte ranges of share files, keeping each file open for the whole assembly (thousands of chunks, one open). */
 class ChunkReader {
@@ -183,14 +185,21 @@ export class Transfer {
       const whole = createHash('sha256');
       let stale = 0;
       // Keep a window of reads in flight ahead of the writer: latency of one read no longer stalls the copy.
-      const ahead: Promise<Buffer | null>[] = [];
+      const ahead: { read: Promise<Buffer | null>; length: number }[] = [];
+      let aheadBytes = 0;
       let nextRead = 0;
       const fill = () => {
-        while (ahead.length < READ_AHEAD && nextRead < this.entries.length) ahead.push(this.read(this.entries[nextRead++]!, reader));
+        while (nextRead < this.entries.length && ahead.length < READ_AHEAD && (aheadBytes < READ_AHEAD_BYTES || ahead.length === 0)) {
+          const e = this.entries[nextRead++]!;
+          ahead.push({ read: this.read(e, reader), length: e.length });
+          aheadBytes += e.length;
+        }
       };
       fill();
       while (ahead.length > 0) {
-        const buf = await ahead.shift()!;
+        const next = ahead.shift()!;
+        aheadBytes -= next.length;
+        const buf = await next.read;
         fill();
         if (buf === null) {
           stale++;
