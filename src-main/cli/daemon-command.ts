@@ -94,7 +94,15 @@ export async function startDaemon(flags: DaemonFlags, out: Output): Promise<Daem
     await loggers.close();
     throw err;
   }
-  out.event('started', { config: resolve(flags.config), stateDir }, `Ferry daemon running (settings ${resolve(flags.config)}, state ${stateDir})`);
+  const { server, pairs } = engine.state();
+  if (server.running) {
+    out.event('serverListening', { host: server.host, port: server.port, fingerprint: server.fingerprint },
+      `Server mode: listening on ${server.host}:${server.port}, fingerprint ${server.fingerprint ?? '?'}`);
+  } else if (server.enabled && server.lastError) {
+    out.event('serverFailed', { error: server.lastError }, `Server mode could not start: ${server.lastError.code}: ${server.lastError.message}`);
+  }
+  out.event('started', { config: resolve(flags.config), stateDir, pairs: pairs.length },
+    `Ferry daemon running: ${pairs.length} folder pair(s), settings ${resolve(flags.config)}, state ${stateDir}`);
   let stopping: Promise<void> | null = null;
   return {
     engine,

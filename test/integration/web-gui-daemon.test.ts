@@ -88,6 +88,20 @@ describe('ferry daemon', () => {
     expect(d.lines().at(-1)).toMatchObject({ event: 'stopped' });
   });
 
+  it('starts server mode from the settings file and prints where it listens', async () => {
+    const dir = await tempDir('ferry-daemon-');
+    const config = join(dir, 'ferry.json');
+    const root = join(dir, 'served');
+    await writeFile(config, JSON.stringify({ version: 2, pairs: [], server: { enabled: true, root, host: '127.0.0.1', port: 0, versionRetentionDays: 30 } }));
+    const d = await runDaemon(['--config', config, '--state', join(dir, 'state'), '--json']);
+    await waitFor(() => d.lines().some((l) => l.event === 'started'), 'the started line', 30_000);
+    const listening = d.lines().find((l) => l.event === 'serverListening');
+    expect(listening).toMatchObject({ host: '127.0.0.1', fingerprint: expect.stringMatching(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/) });
+    expect(listening!.port).toBeGreaterThan(0);
+    d.child.kill('SIGINT');
+    expect(await exited(d.child)).toBe(0);
+  });
+
   it('refuses a GUI address other machines could reach unless --gui-allow-remote', async () => {
     const dir = await tempDir('ferry-daemon-');
     const d = await runDaemon(['--config', join(dir, 'ferry.json'), '--state', join(dir, 'state'), '--gui', '0.0.0.0:0', '--json']);
