@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { ConflictRecord, ConnectionTarget, PairState, PairStatus, TransferRecord } from '../../../src-shared/model/index';
 import type { FerryErrorInfo } from '../../../src-shared/protocol/error-codes';
+import { INLINE_FILE_MAX_BYTES } from '../../../src-shared/protocol/limits';
 import type { ConflictInfo } from '../../../src-shared/protocol/messages';
 import { RecipeCache } from '../chunking/recipe-cache';
 import { applyOp, revertPath } from '../core/apply-op';
@@ -62,6 +63,8 @@ export type SessionEvents = { stateChanged: [PairState]; transferUpdated: [Trans
 
 /** Requests in flight at once. */
 const CONCURRENCY = 64;
+/** Chunked (large) uploads at once. */
+const MAX_LARGE_UPLOADS = 2;
 /** A vanished path waits this long for the reappearance that makes it a move. */
 const HOLD_DELETE_MS = 120;
 /** Re-check a changed file after chokidar's 50 ms change throttle. */
@@ -106,7 +109,7 @@ export class SyncSession extends EventEmitter<SessionEvents> {
     this.rootAbs = opts.localPath;
     this.rules = new IgnoreRules(opts.ignore ?? []);
     this.st = { id: opts.pairId, status: 'connecting', connected: false, filesPending: 0, bytesPending: 0, lastSyncedAt: null, lastError: null };
-    this.queue = new TransferQueue((op) => this.execute(op), CONCURRENCY);
+    this.queue = new TransferQueue((op) => this.execute(op), CONCURRENCY, (op) => op.kind === 'upload' && op.size > INLINE_FILE_MAX_BYTES, MAX_LARGE_UPLOADS);
   }
 
   /** The live view of this pair. */

@@ -5,7 +5,7 @@ import { describeOp, type SyncOp } from '../core/operations';
 const up = (path: string): SyncOp => ({ kind: 'upload', path, size: 1, mtimeMs: 1, mode: 0o644 });
 
 /** A queue whose operations finish only when the test says so. */
-function harness(concurrency = 64) {
+function harness(concurrency = 64, heavy?: (op: SyncOp) => boolean) {
   const running = new Map<string, () => void>();
   const started: string[] = [];
   const q = new TransferQueue(
@@ -15,6 +15,8 @@ function harness(concurrency = 64) {
         running.set(describeOp(op), r);
       }),
     concurrency,
+    heavy,
+    2,
   );
   const finish = async (what: string) => {
     const r = running.get(what);
@@ -84,5 +86,17 @@ describe('TransferQueue', () => {
     h.q.resume();
     expect(h.started).toEqual(['upload a']);
     await h.q.idle();
+  });
+
+  it('runs at most two heavy operations at once, light ones beside them', async () => {
+    const h = harness(64, (op) => op.kind === 'upload' && op.size > 100);
+    const big = (p: string): SyncOp => ({ kind: 'upload', path: p, size: 1000, mtimeMs: 1, mode: 0o644 });
+    h.q.push(big('b1'));
+    h.q.push(big('b2'));
+    h.q.push(big('b3'));
+    h.q.push(up('small'));
+    expect(h.started).toEqual(['upload b1', 'upload b2', 'upload small']);
+    await h.finish('upload b1');
+    expect(h.started.at(-1)).toBe('upload b3');
   });
 });

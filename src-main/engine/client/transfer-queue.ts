@@ -24,9 +24,17 @@ export class TransferQueue {
   private paused = false;
   private idleWaiters: (() => void)[] = [];
 
+  private heavyRunning = 0;
+
+  /**
+   * `heavy` marks operations (large files) of which at most `maxHeavy` run at once: they finish one after
+   * the other instead of all together at the end, and the server stages fewer at a time.
+   */
   constructor(
     private readonly run: (op: SyncOp) => Promise<void>,
     private readonly concurrency = 64,
+    private readonly heavy: (op: SyncOp) => boolean = () => false,
+    private readonly maxHeavy = 2,
   ) {}
 
   /** Append an operation. */
@@ -91,7 +99,8 @@ export class TransferQueue {
     for (let n = this.head; n && this.running < this.concurrency && looked < SCAN_WINDOW; looked++) {
       const next = n.next;
       const paths = opPaths(n.op);
-      if (paths.some((p) => this.inflight.overlaps(p) || skipped.overlaps(p))) {
+      const blocked = this.heavy(n.op) && this.heavyRunning >= this.maxHeavy;
+      if (blocked || paths.some((p) => this.inflight.overlaps(p) || skipped.overlaps(p))) {
         for (const p of paths) skipped.add(p);
       } else {
         this.unlink(n);
@@ -104,9 +113,12 @@ export class TransferQueue {
   private start(op: SyncOp, paths: string[]): void {
     for (const p of paths) this.inflight.add(p);
     this.running++;
+    const heavy = this.heavy(op);
+    if (heavy) this.heavyRunning++;
     const done = (): void => {
       for (const p of paths) this.inflight.delete(p);
       this.running--;
+      if (heavy) this.heavyRunning--;
       this.pump();
       this.settleIdle();
     };
