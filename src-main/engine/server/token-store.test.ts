@@ -41,6 +41,14 @@ describe('TokenStore', () => {
     await expect(store.revoke(info.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it('concurrent adds all persist', async () => {
+    const dir = await tempDir();
+    const store = await TokenStore.open(dir);
+    const made = await Promise.all(Array.from({ length: 8 }, (_, i) => store.add(`t${i}`)));
+    const reopened = await TokenStore.open(dir);
+    for (const m of made) expect(reopened.verify(m.token)).toBe(true);
+  });
+
   it('refuses a corrupt token file instead of starting open', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, TOKENS_FILE), '{not json');

@@ -110,7 +110,16 @@ export class TokenStore extends EventEmitter<TokenStoreEvents> {
     return found;
   }
 
-  private async save(): Promise<void> {
+  /** Saves run one after another, each writing the list as it is when it starts: the last one wins with the latest list. */
+  private saving: Promise<void> = Promise.resolve();
+
+  private save(): Promise<void> {
+    const run = this.saving.then(() => this.write());
+    this.saving = run.catch(() => undefined);
+    return run;
+  }
+
+  private async write(): Promise<void> {
     const body: TokensFile = { version: 1, tokens: this.tokens };
     const tmp = `${this.file}.${randomBytes(4).toString('hex')}.tmp`;
     try {
