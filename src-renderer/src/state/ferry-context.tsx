@@ -3,6 +3,7 @@ import { createContext, useContext, useEffect, useMemo, useState, useSyncExterna
 import type { AppState, FerryApi } from '../../../src-shared/ipc/contract';
 import type { Bridge } from '../bridge';
 import type { ConnectionInfo } from '../transport/connection';
+import { toErrorInfo } from '../lib/errors';
 import { ActivityStore } from './activity-store';
 
 /** How many recent transfers to ask for on (re)connect. */
@@ -39,16 +40,19 @@ export function FerryProvider({ bridge, children }: { bridge: Bridge; children: 
   useEffect(() => {
     if (connection.phase !== 'open') return;
     let cancelled = false;
-    Promise.all([api.invoke('state:get'), api.invoke('transfers:recent', RECENT_LIMIT)])
-      .then(([s, recent]) => {
-        if (cancelled) return;
-        setState(s);
-        activity.reset(recent);
-        setLoadError(null);
-      })
-      .catch((e: unknown) => {
-        if (!cancelled) setLoadError(e instanceof Error ? e.message : String(e));
-      });
+    const fail = (e: unknown): void => {
+      if (!cancelled) setLoadError(toErrorInfo(e).message);
+    };
+    // Applied one by one as they arrive: a reply is newer than every event received before it (one
+    // ordered channel), but events received after it must not be overwritten by waiting for the other.
+    api.invoke('state:get').then((s) => {
+      if (cancelled) return;
+      setState(s);
+      setLoadError(null);
+    }, fail);
+    api.invoke('transfers:recent', RECENT_LIMIT).then((recent) => {
+      if (!cancelled) activity.reset(recent);
+    }, fail);
     return () => {
       cancelled = true;
     };
