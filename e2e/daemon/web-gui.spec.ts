@@ -3,7 +3,7 @@
  * Chromium over the daemon's WebSocket. Runs in order; each step builds on the one before.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { killAllFerry, spawnFerry, startServe, syncArgs, type ServeInfo } from '../../test/helpers/ferry-procs';
 import { cleanupTempDirs, tempDir } from '../../test/helpers/trees';
@@ -149,6 +149,26 @@ test('an edit on the server, then here, is listed as a conflict', async () => {
   await expect(conflict).toBeHidden({ timeout: 15_000 });
   await expect(page.getByText('1 resolved conflict')).toBeVisible();
   await expect.poll(() => readOrNull(join(serverRoot, 'hello.txt')), { timeout: 20_000 }).toBe('edited on the client\n');
+});
+
+test('"Keep both" puts the server\'s version beside the file', async () => {
+  await writeFile(join(localDir, 'notes.txt'), 'first draft\n');
+  await expect.poll(() => readOrNull(join(serverRoot, 'notes.txt')), { timeout: 20_000 }).toBe('first draft\n');
+  await writeFile(join(serverRoot, 'notes.txt'), 'server-side rewrite\n');
+  await page.waitForTimeout(300);
+  await writeFile(join(localDir, 'notes.txt'), 'client-side rewrite\n');
+  const conflict = page.getByRole('article', { name: 'notes.txt' });
+  await expect(conflict).toBeVisible({ timeout: 30_000 });
+  await conflict.getByRole('button', { name: 'Keep both' }).click();
+  await expect(conflict).toBeHidden({ timeout: 15_000 });
+  await expect(page.getByText('2 resolved conflicts')).toBeVisible();
+  await expect
+    .poll(async () => {
+      const names = (await readdir(localDir)).filter((n) => n.startsWith('notes') && n !== 'notes.txt');
+      return names.length === 1 ? readOrNull(join(localDir, names[0] as string)) : null;
+    }, { timeout: 20_000 })
+    .toBe('server-side rewrite\n');
+  expect(await readFile(join(localDir, 'notes.txt'), 'utf8')).toBe('client-side rewrite\n');
 });
 
 test('server mode from the UI: a client connects and is listed', async () => {
