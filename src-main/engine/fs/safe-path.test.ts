@@ -89,3 +89,15 @@ describe('SafeRoot', () => {
     await expect(SafeRoot.open(join(outside, 'nope'))).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });
 });
+
+describe('SafeRoot on a case-insensitive file system', () => {
+  afterAll(cleanupTempDirs);
+
+  it('reserves .ferry in any letter case only when told the file system ignores case', async () => {
+    const root = await SafeRoot.open(await tempDir());
+    expect(root.resolve('.Ferry/x')).toBe(join(root.root, '.Ferry/x'));
+    root.caseInsensitive = true;
+    expect(codeOf(() => root.resolve('.FERRY/versions/x'))).toBe('PATH_INVALID');
+    expect(root.resolve('a/.FERRY')).toBe(join(root.root, 'a/.FERRY'));
+  });
+});

@@ -6,11 +6,15 @@
 import { lstatSync, type Stats } from 'node:fs';
 import { mkdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
+import { STATE_DIR_NAME } from '../../../src-shared/protocol/limits';
 import { relPathProblem } from '../../../src-shared/protocol/paths';
 import { FerryError, toFerryError } from '../errors';
 
 /** A folder resolved once (realpath) that share-relative paths are resolved against. */
 export class SafeRoot {
+  /** Set on case-insensitive file systems, where `.Ferry/…` would land in the state folder. */
+  caseInsensitive = false;
+
   private constructor(
     /** Real absolute path of the root, no trailing separator. */
     readonly root: string,
@@ -43,6 +47,9 @@ export class SafeRoot {
     const problem = relPathProblem(rel);
     if (problem !== null) throw new FerryError('PATH_INVALID', `Refused path: ${problem}`, { path: rel });
     const parts = rel.split('/');
+    if (this.caseInsensitive && parts[0]!.toLowerCase() === STATE_DIR_NAME) {
+      throw new FerryError('PATH_INVALID', `Refused path: ${STATE_DIR_NAME} is reserved (in any letter case here)`, { path: rel });
+    }
     let abs = this.root;
     for (let i = 0; i < parts.length - 1; i++) {
       abs = join(abs, parts[i]!);

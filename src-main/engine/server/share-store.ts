@@ -43,6 +43,9 @@ export class ShareStore {
       for (const d of [stagingDir, versionsDir]) {
         if (!(await lstat(d)).isDirectory()) throw new FerryError('CONFIG_INVALID', `${d} must be a plain folder, not a link or file`);
       }
+      // Same folder under another letter case? Then the share's file system ignores case.
+      const upper = await lstat(join(root.root, STATE_DIR_NAME.toUpperCase())).catch(() => undefined);
+      root.caseInsensitive = upper !== undefined && upper.ino === (await lstat(state)).ino;
       for (const n of await readdir(stagingDir)) {
         if (n.startsWith('tmp-')) await rm(join(stagingDir, n), { force: true, recursive: true });
       }
