@@ -2,7 +2,7 @@
  * The controller end to end: server mode switched on by command, a folder pair added by command pointing at
  * it, files synced by a real SyncSession and reported as transfers; pause, resume, conflicts, removal.
  */
-import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppState } from '../../src-shared/ipc';
@@ -187,5 +187,20 @@ describe('controller with a real server and session', () => {
     await waitFor(() => serverHas('y.txt', 'marker'), 'the marker on the server');
     expect(await serverHas('after-removal.txt', 'not synced')).toBe(false);
     expect(batches.flat().some((r) => r.pairId === pair.id && r.path === 'after-removal.txt')).toBe(false);
+  });
+
+  it('shows a pair whose folder vanished as halted (overall error), and syncs it again once it is back', async () => {
+    const gone = await tempDir('ferry-vanishing-');
+    const p2 = await fx.engine.handle('pair:add', [{ ...input, localPath: gone, paused: true, allowEmptyRoot: true, share: 'default' }]);
+    await rm(gone, { recursive: true });
+    await fx.engine.handle('pair:resume', [p2.id]);
+    await waitFor(async () => (await state()).pairStates[p2.id]?.status === 'halted', 'the pair to halt');
+    expect((await state()).overall).toBe('error');
+    // Back, with content. The session may recover by itself; resume (which restarts a halted session) makes sure.
+    // It is the last test: the share now mirrors this folder.
+    await writeTree(gone, { 'back.txt': 'the drive is mounted again' });
+    await fx.engine.handle('pair:resume', [p2.id]);
+    await waitFor(() => serverHas('back.txt', 'the drive is mounted again'), 'back.txt on the server');
+    await fx.engine.handle('pair:remove', [p2.id]);
   });
 });

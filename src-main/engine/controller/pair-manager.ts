@@ -114,13 +114,21 @@ export class PairManager {
   private async setPausedNow(ids: PairId[] | null, paused: boolean): Promise<void> {
     for (const id of ids ?? []) this.get(id);
     const hit = (p: FolderPair) => ids === null || ids.includes(p.id);
-    const changed = this.list().filter((p) => hit(p) && p.paused !== paused);
+    // Resuming also retries a pair that is stuck (halted, failed to start): that is what the user asks for.
+    const targets = this.list().filter((p) => hit(p) && (paused ? this.sessions.has(p.id) : this.needsStart(p.id)));
     this.deps.settings.update((s) => ({ ...s, pairs: s.pairs.map((p) => (hit(p) ? { ...p, paused } : p)) }));
-    for (const p of changed) {
-      if (paused) await this.stopSession(p.id);
-      else this.startSession({ ...p, paused });
+    for (const p of targets) {
+      await this.stopSession(p.id);
+      if (!paused) this.startSession({ ...p, paused });
     }
+    if (paused) for (const p of this.list()) if (hit(p)) this.idleStates.delete(p.id);
     this.deps.onStateChanged();
+  }
+
+  /** No session, or one that gave up (halted by a safety check, or in error). */
+  private needsStart(id: PairId): boolean {
+    const status = this.sessions.get(id)?.state.status;
+    return status === undefined || status === 'halted' || status === 'error';
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
