@@ -6,22 +6,23 @@ import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { ConflictRecord, ConnectionTarget, PairState, PairStatus, TransferRecord } from '../../../src-shared/model/index';
 import type { FerryErrorInfo } from '../../../src-shared/protocol/error-codes';
-import { INLINE_FILE_MAX_BYTES } from '../../../src-shared/protocol/limits';
+import { IGNORE_FILE_NAME, INLINE_FILE_MAX_BYTES } from '../../../src-shared/protocol/limits';
 import type { ConflictInfo } from '../../../src-shared/protocol/messages';
 import { RecipeCache } from '../chunking/recipe-cache';
-import { applyOp, revertPath } from '../core/apply-op';
+import { revertPath } from '../core/apply-op';
 import { IgnoreRules } from '../core/ignore-rules';
 import { opPaths, type SyncOp } from '../core/operations';
 import { LocalModel, reconcileRegion } from '../core/reconcile';
 import { checkSafety } from '../core/safety';
-import { withinAny, type Tree } from '../core/tree';
+import type { Tree } from '../core/tree';
 import { FerryError, toFerryError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import type { Connection } from '../net/connection';
 import { EventAggregator, type EventBatch } from '../watcher/event-aggregator';
 import { FsWatcher } from '../watcher/fs-watcher';
 import { connectAndHello } from './connect';
-import { readIgnoreFile, rootIsFolder, scanRoots, toScanRoot } from './local-region';
+import { readIgnoreFile, rootIsFolder, scanRoots } from './local-region';
+import { planLiveBatch } from './live-batch';
 import { runOp } from './op-runner';
 import { listRemote } from './remote-list';
 import { TransferQueue } from './transfer-queue';
@@ -65,8 +66,6 @@ export type SessionEvents = { stateChanged: [PairState]; transferUpdated: [Trans
 const CONCURRENCY = 64;
 /** Chunked (large) uploads at once. */
 const MAX_LARGE_UPLOADS = 2;
-/** A vanished path waits this long for the reappearance that makes it a move. */
-const HOLD_DELETE_MS = 120;
 /** Re-check a changed file after chokidar's 50 ms change throttle. */
 const RECHECK_MS = 70;
 const MAX_ERRORS_KEPT = 1000;
@@ -296,33 +295,23 @@ export class SyncSession extends EventEmitter<SessionEvents> {
     const conn = this.conn;
     if (this.paused || conn === null || conn.isClosed || this.st.status === 'halted') return;
     let roots = batch.roots;
-    if (roots.some((r) => r === '' || r === '.ferryignore')) {
-      const rules = await readIgnoreFile(this.rootAbs, this.opts.ignore ?? []);
-      this.rules = rules;
+    if (roots.some((r) => r === '' || r === IGNORE_FILE_NAME)) {
+      this.rules = await readIgnoreFile(this.rootAbs, this.opts.ignore ?? []);
       roots = [''];
     }
-    const scanRootsList = roots.map((r) => toScanRoot(r, this.local.tree));
-    let scan = await scanRoots(this.rootAbs, scanRootsList, this.rules);
-    const extra = await this.vanishedSources(scan.tree, scanRootsList.map((r) => r.path));
-    if (extra.length > 0) {
-      scanRootsList.push(...extra);
-      scan = await scanRoots(this.rootAbs, scanRootsList, this.rules);
-    }
-    const paths = this.holdDeletions(scanRootsList.map((r) => r.path), scan.tree);
-    if (paths.length === 0) return;
-    const rootExists = await rootIsFolder(this.rootAbs);
-    const pathSet = new Set(paths);
-    const within = (p: string) => withinAny(p, pathSet);
-    const regionTree: Tree = new Map([...scan.tree].filter(([p]) => within(p)));
-    // The local folder after this batch is only worth counting when the region itself came out empty.
-    let future: Tree = regionTree;
-    if (regionTree.size === 0) {
-      future = new Map();
-      for (const [p, e] of this.local.tree) if (!within(p)) future.set(p, e);
-    }
-    const halt = checkSafety(future, this.projected, { allowEmptyRoot: this.opts.allowEmptyRoot ?? false, rootExists });
-    if (halt) throw halt;
-    const ops = reconcileRegion({ local: this.local, projected: this.projected, roots: paths, scanned: regionTree, isIgnored: this.rules.predicate() });
+    const ops = await planLiveBatch(
+      {
+        rootAbs: this.rootAbs,
+        local: this.local,
+        projected: this.projected,
+        rules: this.rules,
+        allowEmptyRoot: this.opts.allowEmptyRoot ?? false,
+        held: this.held,
+        pushLater: (p, ms) => this.aggregator?.pushLater(p, ms),
+        now: Date.now,
+      },
+      roots,
+    );
     if (ops.length === 0) return;
     if (this.st.status === 'watching') this.setState({ status: 'syncing' });
     this.enqueue(ops);
@@ -330,50 +319,6 @@ export class SyncSession extends EventEmitter<SessionEvents> {
     void this.queue.idle().then(() => {
       if (this.st.status === 'syncing' && this.queue.size === 0) this.setState({ status: 'watching', lastSyncedAt: Date.now() });
     });
-  }
-
-  /**
-   * Appeared inodes last seen at a path outside the batch: if that path is gone, add it to the batch so the
-   * pair becomes a move even when the watcher reported the two halves of a rename in different batches.
-   */
-  private async vanishedSources(scanned: Tree, roots: string[]): Promise<{ path: string; disk: string }[]> {
-    const out: { path: string; disk: string }[] = [];
-    for (const e of scanned.values()) {
-      if (e.ino === undefined) continue;
-      const old = this.local.pathOfIno(e.ino);
-      if (old === undefined || old === e.path || roots.some((r) => r === '' || old === r || old.startsWith(r + '/'))) continue;
-      if (out.some((x) => old === x.path || old.startsWith(x.path + '/'))) continue;
-      const was = this.local.tree.get(old);
-      const disk = was?.diskPath ?? old;
-      const now = await scanRoots(this.rootAbs, [{ path: old, disk }], this.rules);
-      if (now.tree.get(old)?.ino !== e.ino) out.push({ path: old, disk });
-    }
-    return out;
-  }
-
-  /** Roots that vanished without a matching reappearance wait HOLD_DELETE_MS once: the other half of a rename may follow. */
-  private holdDeletions(roots: string[], scanned: Tree): string[] {
-    const now = Date.now();
-    const keep: string[] = [];
-    const appearedInos = new Set<number>();
-    for (const e of scanned.values()) if (e.ino !== undefined && this.local.tree.get(e.path)?.ino !== e.ino) appearedInos.add(e.ino);
-    for (const r of roots) {
-      const was = this.local.tree.get(r);
-      const vanished = r !== '' && was !== undefined && !scanned.has(r);
-      if (!vanished || (was.ino !== undefined && appearedInos.has(was.ino))) {
-        keep.push(r);
-        continue;
-      }
-      const since = this.held.get(r);
-      if (since !== undefined && now - since >= HOLD_DELETE_MS) {
-        this.held.delete(r);
-        keep.push(r);
-      } else if (since === undefined) {
-        this.held.set(r, now);
-        this.aggregator?.pushLater(was.diskPath ?? r, HOLD_DELETE_MS);
-      }
-    }
-    return keep;
   }
 
   // ---- transfers ----
