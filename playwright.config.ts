@@ -1,5 +1,5 @@
-// Playwright: drives Debian's Chromium (never a downloaded browser). Two projects: `ui` runs the
-// built renderer against an in-page fake API; `daemon` runs it against the real `ferry daemon`.
+// Playwright: drives Debian's Chromium (never a downloaded browser). Projects: `ui` runs the built
+// renderer against an in-page fake API; `daemon` against the real `ferry daemon`; `electron` the desktop app.
 import { defineConfig } from '@playwright/test';
 
 export default defineConfig({
@@ -28,5 +28,7 @@ export default defineConfig({
   projects: [
     { name: 'ui', testMatch: 'ui/**/*.spec.ts' },
     { name: 'daemon', testMatch: 'daemon/**/*.spec.ts' },
+    // The desktop app under Playwright's Electron driver; skips with the reason where Electron cannot run.
+    { name: 'electron', testMatch: 'electron-*.spec.ts' },
   ],
 });
