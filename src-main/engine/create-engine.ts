@@ -133,6 +133,7 @@ export function createEngine(ports: EnginePorts, settings: Settings): Engine {
       case 'settings:update': {
         const [patch] = args as CommandArgs<'settings:update'>;
         const next = access.update((s) => ({ ...s, ui: { ...s.ui, ...patch } }));
+        // pino children read the level through their prototype: setting the root reaches sessions' loggers too.
         if (patch.logLevel) ports.log.debug.level = patch.logLevel;
         changed();
         return next.ui;

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { defaultSettings, type Settings } from '../../src-shared/settings';
 import { createEngine, type Engine } from '../../src-main/engine/create-engine';
-import { silentLogger } from '../../src-main/engine/log';
+import { silentLogger, type Logger } from '../../src-main/engine/log';
 import { tempDir } from '../helpers/trees';
 
 /** An engine plus what it saved and opened. */
@@ -16,7 +16,11 @@ export interface EngineFixture {
 }
 
 /** A started engine over `settings` (defaults with server mode off, its root in a temp folder). */
-export async function startTestEngine(patch: (s: Settings) => Settings = (s) => s, shell: 'desktop' | 'web' = 'desktop'): Promise<EngineFixture> {
+export async function startTestEngine(
+  patch: (s: Settings) => Settings = (s) => s,
+  shell: 'desktop' | 'web' = 'desktop',
+  debugLog: Logger = silentLogger,
+): Promise<EngineFixture> {
   const stateDir = await tempDir('ferry-engine-state-');
   const serverRoot = await tempDir('ferry-engine-share-');
   const base = defaultSettings(homedir());
@@ -38,7 +42,7 @@ export async function startTestEngine(patch: (s: Settings) => Settings = (s) => 
       shell,
       openPath: async (p) => void opened.push(p),
       pickFolder: async () => null,
-      log: { debug: silentLogger, transfer: silentLogger },
+      log: { debug: debugLog, transfer: silentLogger },
       clientId: `test-client-${Math.random().toString(36).slice(2)}`,
       clientName: 'controller test',
     },
