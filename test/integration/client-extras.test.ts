@@ -124,4 +124,29 @@ describe('session behaviour', () => {
     await waitForStatus(r, 'watching', 20_000);
     await waitForTreesEqual(w.client, w.share);
   });
+
+  it('starts while the server is down, reports the error, and syncs once it is up', async () => {
+    await writeTree(w.client, { 'early.txt': 'e' });
+    await w.stopServer();
+    const r = w.session();
+    await r.s.start();
+    expect(r.s.state.status).toBe('error');
+    expect(r.s.state.lastError?.code).toBe('CONNECT_FAILED');
+    await w.restart();
+    await waitForStatus(r, 'watching', 30_000);
+    await waitForTreesEqual(w.client, w.share);
+  });
+
+  it('turns a burst of thousands of new files into one rescan and converges', async () => {
+    await writeTree(w.client, { 'seed.txt': 's' });
+    const r = w.session();
+    await r.s.start();
+    await waitForStatus(r, 'watching');
+    const spec: Record<string, string> = {};
+    for (let i = 0; i < 2500; i++) spec[`burst/${i % 10}/f${i}.txt`] = `${i}`;
+    await writeTree(w.client, spec);
+    await waitForTreesEqual(w.client, w.share, 30_000);
+    const uploads = r.uploads().filter((t) => t.path.startsWith('burst/'));
+    expect(new Set(uploads.map((t) => t.path)).size).toBe(2500);
+  });
 });

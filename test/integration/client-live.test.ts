@@ -15,8 +15,9 @@ afterEach(async () => {
 });
 afterAll(cleanupTempDirs);
 
+let watcherKind: 'native' | 'chokidar' = 'native';
 async function live(): Promise<void> {
-  r = w.session();
+  r = w.session({ watcher: watcherKind });
   await r.s.start();
   await waitForStatus(r, 'watching');
 }
@@ -24,7 +25,11 @@ async function live(): Promise<void> {
 const equal = () => waitForTreesEqual(w.client, w.share, 15_000);
 const C = (p: string) => join(w.client, p);
 
-describe('live sync', () => {
+describe.each(['native', 'chokidar'] as const)('live sync (%s watcher)', (kind) => {
+  beforeEach(() => {
+    watcherKind = kind;
+  });
+
   it('reflects create, edit, append, truncate and delete', async () => {
     await writeTree(w.client, { 'seed.txt': 'seed' });
     await live();
@@ -119,7 +124,11 @@ describe('live sync', () => {
   });
 });
 
-describe('metadata-only changes', () => {
+describe.each(['native', 'chokidar'] as const)('metadata-only changes (%s watcher)', (kind) => {
+  beforeEach(() => {
+    watcherKind = kind;
+  });
+
   it('reflects chmod and touch', async () => {
     await writeTree(w.client, { 'm.txt': 'mode' });
     await live();

@@ -19,7 +19,7 @@ import { FerryError, toFerryError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import type { Connection } from '../net/connection';
 import { EventAggregator, type EventBatch } from '../watcher/event-aggregator';
-import { FsWatcher } from '../watcher/fs-watcher';
+import { startWatcher, type Watcher } from '../watcher/fs-watcher';
 import { connectAndHello } from './connect';
 import { readIgnoreFile, rootIsFolder, scanRoots } from './local-region';
 import { planLiveBatch } from './live-batch';
@@ -45,6 +45,8 @@ export interface SyncOptions {
   stateDir?: string | null;
   log?: Logger;
   transferLog?: Logger;
+  /** Watcher backend; 'auto' (default): per-folder fs.watch on Linux, chokidar elsewhere. */
+  watcher?: 'auto' | 'native' | 'chokidar';
 }
 
 /** What runOnce did. */
@@ -85,7 +87,7 @@ export class SyncSession extends EventEmitter<SessionEvents> {
   private conn: Connection | null = null;
   private cache: RecipeCache | null = null;
   private readonly queue: TransferQueue;
-  private watcher: FsWatcher | null = null;
+  private watcher: Watcher | null = null;
   private aggregator: EventAggregator | null = null;
   private rescanTimer: NodeJS.Timeout | null = null;
   private work: Promise<void> = Promise.resolve();
@@ -255,14 +257,14 @@ export class SyncSession extends EventEmitter<SessionEvents> {
 
   private async startWatching(): Promise<void> {
     try {
-      this.watcher = await FsWatcher.start(this.rootAbs, {
+      this.watcher = await startWatcher(this.rootAbs, {
         onPath: (rel) => this.aggregator?.push(rel),
         onError: (err) => {
           this.log.warn({ err }, 'watcher error: rescanning');
           this.aggregator?.rescan();
         },
         ignored: (rel, isDir) => this.rules.ignores(rel.normalize('NFC'), isDir ?? false),
-      });
+      }, this.opts.watcher ?? 'auto');
       if (this.stopped) await this.watcher.close();
     } catch (err) {
       // No watcher (e.g. the folder is missing): periodic rescans and reconnects still catch up.

@@ -17,7 +17,20 @@ export interface WatcherHandlers {
   ignored?: (rel: string, isDir: boolean | undefined) => boolean;
 }
 
-/** A running watcher over one folder. */
+/** What a session needs of a watcher. */
+export interface Watcher {
+  close(): Promise<void>;
+}
+
+/** The watcher for this platform: per-folder fs.watch on Linux (inotify), chokidar elsewhere. */
+export async function startWatcher(root: string, h: WatcherHandlers, kind: 'auto' | 'native' | 'chokidar' = 'auto'): Promise<Watcher> {
+  const native = kind === 'native' || (kind === 'auto' && process.platform === 'linux');
+  if (!native) return FsWatcher.start(root, h);
+  const { NativeWatcher } = await import('./native-watcher');
+  return NativeWatcher.start(root, h);
+}
+
+/** A running chokidar watcher over one folder. */
 export class FsWatcher {
   private constructor(private readonly w: FSWatcher) {}
 
