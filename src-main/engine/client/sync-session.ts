@@ -96,7 +96,6 @@ export class SyncSession extends EventEmitter<SessionEvents> {
   private wake: (() => void) | null = null;
   private stopped = false;
   private paused = false;
-  private live = false;
   private loop: Promise<void> | null = null;
   private stateTimer: NodeJS.Timeout | null = null;
   private pendingBytes = new Map<SyncOp, number>();
@@ -146,7 +145,6 @@ export class SyncSession extends EventEmitter<SessionEvents> {
 
   /** Initial mirror, then live watching; reconnects with backoff. Resolves after the first cycle (done or failed). */
   async start(): Promise<void> {
-    this.live = true;
     await this.openCache();
     this.aggregator = new EventAggregator({ onBatch: (b) => this.onBatch(b) });
     const interval = this.opts.rescanIntervalSec ?? 300;
