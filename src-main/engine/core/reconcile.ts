@@ -22,7 +22,11 @@ export class LocalModel {
 
   /** Replace everything within `roots` by the entries of `scanned`. */
   replaceRegion(roots: readonly string[], scanned: Tree): void {
-    for (const e of subTree(this.tree, roots).values()) {
+    if (roots.includes('')) {
+      this.tree.clear();
+      this.byIno.clear();
+    }
+    for (const e of [...subTree(this.tree, roots).values()]) {
       this.tree.delete(e.path);
       if (e.ino !== undefined && this.byIno.get(e.ino) === e.path) this.byIno.delete(e.ino);
     }
