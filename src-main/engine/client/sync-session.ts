@@ -187,7 +187,9 @@ export class SyncSession extends EventEmitter<SessionEvents> {
     if (!this.paused) return;
     this.paused = false;
     this.queue.resume();
-    this.setState({ status: this.conn && !this.conn.isClosed ? 'watching' : 'connecting' });
+    const connected = this.conn !== null && !this.conn.isClosed;
+    this.setState({ status: !connected ? 'connecting' : this.queue.size > 0 ? 'syncing' : 'watching' });
+    if (connected) this.watchingWhenIdle();
     this.aggregator?.rescan();
     this.wake?.();
   }
@@ -316,6 +318,11 @@ export class SyncSession extends EventEmitter<SessionEvents> {
     if (this.st.status === 'watching') this.setState({ status: 'syncing' });
     this.enqueue(ops);
     for (const op of ops) if (op.kind === 'upload' && !batch.rescan) this.aggregator?.pushLater(op.diskPath ?? op.path, RECHECK_MS);
+    this.watchingWhenIdle();
+  }
+
+  /** Back to `watching` once the queue has drained (unless something else happened meanwhile). */
+  private watchingWhenIdle(): void {
     void this.queue.idle().then(() => {
       if (this.st.status === 'syncing' && this.queue.size === 0) this.setState({ status: 'watching', lastSyncedAt: Date.now() });
     });
