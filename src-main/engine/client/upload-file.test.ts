@@ -1,0 +1,93 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createHash, randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cleanupTempDirs, tempDir } from '../../../test/helpers/trees';
+import { RecipeCache } from '../chunking/recipe-cache';
+import { decodeRecipe } from '../chunking/recipe';
+import { FerryError } from '../errors';
+import type { Connection } from '../net/connection';
+import { MAX_UPLOAD_TRIES, uploadFile } from './upload-file';
+
+afterAll(cleanupTempDirs);
+
+interface Sent {
+  header: Record<string, unknown>;
+  payload: Buffer | undefined;
+}
+
+/** A connection that records frames and answers with `answer`. */
+function fakeConn(answer: (h: Record<string, unknown>, p: Buffer | undefined) => object | FerryError): { conn: Connection; sent: Sent[] } {
+  const sent: Sent[] = [];
+  let id = 0;
+  const conn = {
+    nextId: () => ++id,
+    send: async (header: Record<string, unknown>, payload?: Buffer) => {
+      sent.push({ header, payload });
+    },
+    request: async (header: Record<string, unknown>, payload?: Buffer) => {
+      header.id = ++id;
+      sent.push({ header, payload });
+      const a = answer(header, payload);
+      if (a instanceof FerryError) throw a;
+      return { header: { id: header.id, ...a }, payload: Buffer.alloc(0) };
+    },
+  };
+  return { conn: conn as unknown as Connection, sent };
+}
+
+async function setup(content: Buffer) {
+  const dir = await tempDir();
+  const abs = join(dir, 'f.bin');
+  await writeFile(abs, content);
+  return { abs, cache: await RecipeCache.open(null) };
+}
+
+describe('uploadFile', () => {
+  it('sends a small file whole, with the hash of exactly the bytes sent and the given base', async () => {
+    const data = Buffer.from('hello');
+    const { abs, cache } = await setup(data);
+    const { conn, sent } = fakeConn(() => ({ type: 'ok' }));
+    const r = await uploadFile({ conn, cache, onProgress: () => {} }, 'f.bin', abs, () => ({ size: 1, mtimeMs: 2 }));
+    expect(r).toMatchObject({ size: 5, bytesSent: 5 });
+    expect(sent[0]?.header).toMatchObject({ type: 'put', path: 'f.bin', size: 5, hash: createHash('sha256').update(data).digest('hex'), base: { size: 1, mtimeMs: 2 } });
+    expect(sent[0]?.payload?.equals(data)).toBe(true);
+  });
+
+  it('sends only the chunks the server asks for, then commits the transfer', async () => {
+    const data = randomBytes(600 * 1024);
+    const { abs, cache } = await setup(data);
+    let chunkCount = 0;
+    const { conn, sent } = fakeConn((h, p) => {
+      if (h.type === 'begin') {
+        chunkCount = decodeRecipe(p as Buffer, h.chunkCount as number).length;
+        return { type: 'need', missing: [[1, 2]] };
+      }
+      return { type: 'ok', bytesReused: 0 };
+    });
+    const r = await uploadFile({ conn, cache, onProgress: () => {} }, 'f.bin', abs, () => null);
+    const chunks = sent.filter((s) => s.header.type === 'chunk');
+    expect(chunkCount).toBeGreaterThan(2);
+    expect(chunks.map((c) => c.header.index)).toEqual([1]);
+    expect(chunks[0]?.header.transfer).toBe(sent[0]?.header.id);
+    expect(sent.at(-1)?.header).toMatchObject({ type: 'commit', transfer: sent[0]?.header.id });
+    expect(r?.bytesSent).toBe(chunks[0]?.payload?.length);
+  });
+
+  it('retries on HASH_MISMATCH and gives up after a bounded number of tries with a non-fatal error', async () => {
+    const { abs, cache } = await setup(Buffer.from('changing'));
+    const { conn, sent } = fakeConn(() => new FerryError('HASH_MISMATCH', 'hash differs'));
+    await expect(uploadFile({ conn, cache, onProgress: () => {} }, 'f.bin', abs, () => null)).rejects.toMatchObject({ code: 'HASH_MISMATCH' });
+    expect(sent.filter((s) => s.header.type === 'put')).toHaveLength(MAX_UPLOAD_TRIES);
+  });
+
+  it('returns null for a file that is gone, and passes other errors through at once', async () => {
+    const { abs, cache } = await setup(Buffer.from('x'));
+    const gone = fakeConn(() => ({ type: 'ok' }));
+    expect(await uploadFile({ conn: gone.conn, cache, onProgress: () => {} }, 'nope', abs + '.missing', () => null)).toBeNull();
+    expect(gone.sent).toHaveLength(0);
+    const denied = fakeConn(() => new FerryError('PATH_OUTSIDE_SHARE', 'no'));
+    await expect(uploadFile({ conn: denied.conn, cache, onProgress: () => {} }, 'f.bin', abs, () => null)).rejects.toMatchObject({ code: 'PATH_OUTSIDE_SHARE' });
+    expect(denied.sent).toHaveLength(1);
+  });
+});
