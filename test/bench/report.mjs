@@ -62,7 +62,7 @@ export function environment(rsyncVersion) {
     memGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
     kernel: os.release(),
     node: process.version,
-    rsync: rsyncVersion ?? 'not installed',
+    rsync: rsyncVersion ? rsyncVersion.replace(/\s+/g, ' ') : 'not installed',
     loadavg: os.loadavg().map((x) => +x.toFixed(2)),
     inotifyMaxUserWatches: readNum('/proc/sys/fs/inotify/max_user_watches'),
   };
