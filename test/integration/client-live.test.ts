@@ -98,6 +98,16 @@ describe.each(['native', 'chokidar'] as const)('live sync (%s watcher)', (kind) 
     expect(r.transfers.some((t) => t.path.endsWith('.log'))).toBe(false);
   });
 
+  it('applies an edited .ferryignore at once: newly unignored files are sent, newly ignored ones stay on the server', async () => {
+    await writeTree(w.client, { '.ferryignore': '*.log\n', 'a.log': 'was ignored', 'b.txt': 'b' });
+    await live();
+    await waitFor(async () => (await snapshotTree(w.share))['b.txt'] !== undefined, 'b.txt on the server');
+    expect((await snapshotTree(w.share))['a.log']).toBeUndefined();
+    await writeFile(C('.ferryignore'), '*.txt\n');
+    await waitFor(async () => (await snapshotTree(w.share))['a.log']?.size === 11, 'a.log sent once unignored');
+    expect((await snapshotTree(w.share))['b.txt']).toBeDefined();
+  });
+
   it('halts when the watched folder is emptied, leaving the server untouched', async () => {
     await writeTree(w.client, { 'a.txt': 'a', 'd/b.txt': 'b' });
     await live();
