@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { FerryServer } from '../../src-main/engine/server/ferry-server';
 import { SyncSession, type SyncOptions } from '../../src-main/engine/client/sync-session';
-import type { ConnectionTarget, PairState, TransferRecord } from '../../src-shared/model/index';
+import type { ConflictRecord, ConnectionTarget, PairState, TransferRecord } from '../../src-shared/model/index';
 import { tempDir, waitFor } from '../helpers/trees';
 
 /** A running server with one share "default", plus a client folder. */
@@ -25,6 +25,7 @@ export interface Recorder {
   s: SyncSession;
   states: PairState[];
   transfers: TransferRecord[];
+  conflicts: ConflictRecord[];
   /** Upload records that finished (completed). */
   uploads(): TransferRecord[];
 }
@@ -49,11 +50,12 @@ export async function startWorld(): Promise<ClientWorld> {
       const s = new SyncSession({ pairId: 'p1', localPath: client, target, clientId: 'test-client', stateDir: join(base, 'client-state'), rescanIntervalSec: 0, ...extra });
       sessions.push(s);
       const rec: Recorder = {
-        s, states: [], transfers: [],
+        s, states: [], transfers: [], conflicts: [],
         uploads: () => rec.transfers.filter((t) => t.kind === 'upload' && t.status === 'completed'),
       };
       s.on('stateChanged', (st) => rec.states.push(st));
       s.on('transferUpdated', (t) => rec.transfers.push(t));
+      s.on('conflictDetected', (c) => rec.conflicts.push(c));
       return rec;
     },
     async stopServer() {

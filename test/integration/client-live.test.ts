@@ -48,6 +48,9 @@ describe.each(['native', 'chokidar'] as const)('live sync (%s watcher)', (kind) 
     await appendFile(C('big.bin'), randomBytes(1000));
     await equal();
     expect(r.s.state.lastError).toBeNull();
+    // Every write carried the right base: nothing changed behind the client's back, so no conflicts.
+    expect(r.conflicts).toEqual([]);
+    expect(r.transfers.filter((t) => t.status === 'failed')).toEqual([]);
   });
 
   it('sends a renamed file and a renamed folder of 1,000 files as moves, without file data', async () => {
