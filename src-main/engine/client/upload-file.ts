@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, open, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { INLINE_FILE_MAX_BYTES } from '../../../src-shared/protocol/limits';
+import { INLINE_FILE_MAX_BYTES, MAX_PAYLOAD_BYTES, RECIPE_ENTRY_BYTES } from '../../../src-shared/protocol/limits';
 import type { ConflictInfo, FileBase, ServerMessage } from '../../../src-shared/protocol/messages';
 import { FerryError, toFerryError } from '../errors';
 import type { Connection } from '../net/connection';
@@ -143,6 +143,10 @@ async function recipeFor(ctx: UploadContext, rel: string, abs: string, st: FileS
 async function sendChunked(ctx: UploadContext, rel: string, abs: string, st: FileStat, base: FileBase): Promise<UploadResult | 'changed'> {
   const recipe = await recipeFor(ctx, rel, abs, st);
   if (recipe === 'changed') return 'changed';
+  if (recipe.chunks.length * RECIPE_ENTRY_BYTES > MAX_PAYLOAD_BYTES) {
+    // One recipe must fit one frame: about 29 GiB at the default chunk sizes.
+    throw new FerryError('FRAME_TOO_LARGE', `${rel} is too large to send (${recipe.chunks.length} chunks do not fit one recipe frame)`, { path: rel });
+  }
   const begin = { type: 'begin', path: rel, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, hash: recipe.hash, base, chunkCount: recipe.chunks.length, id: 0 };
   const need = await ctx.conn.request(begin, encodeRecipe(recipe.chunks));
   if (need.header.type !== 'need') throw new FerryError('BAD_FRAME', `Expected need for ${rel}, got ${need.header.type}`, { path: rel });
