@@ -77,7 +77,7 @@ async function main() {
   const ctx = {
     quick: opts.quick, runs: opts.runs, seed: opts.seed, rsync, tmp, log,
     pauseMs: opts.quick ? 200 : 2000,
-    stepTimeoutMs: opts.quick ? 90_000 : 600_000,
+    stepTimeoutMs: Number(process.env.BENCH_STEP_TIMEOUT_S) * 1000 || (opts.quick ? 90_000 : 600_000),
     /** A new, never-used folder for one target (or state) of one run. */
     fresh(name) { const d = path.join(runDir, `${String(++n).padStart(3, '0')}-${name}`); fs.mkdirSync(d); return d; },
     dataset: (name) => datasets[name],

@@ -104,7 +104,8 @@ export async function sectionDelta(ctx) {
       ferry: bytesCell(r.ferry), rsync: bytesCell(r.rsync),
       target: kase === 'insert100' ? '≤ 2 × rsync' : '–',
       check: kase === 'insert100' ? (f, rs) => f <= 2 * (rs ?? 90_000) : null,
-      note: verifiedNote + selfNote(r.ferry, r.rsync) + (kase === 'insert100' && r.rsync?.wire == null ? '; no rsync figure: judged against RESULTS.md (~90 KB for 64 MiB)' : ''),
+      note: [verifiedNote + selfNote(r.ferry, r.rsync), kase === 'insert100' && r.rsync?.wire == null ? 'no rsync figure: judged against RESULTS.md (~90 KB for 64 MiB)' : '']
+        .filter(Boolean).join('; '),
     }));
     rows.push(row({ id: `3${'abc'[cases.indexOf(kase)]}t`, what: `${what}: time`, ferry: timeCell(r.ferry), rsync: timeCell(r.rsync), target: '–', check: null }));
   }

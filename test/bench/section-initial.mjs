@@ -87,7 +87,7 @@ export async function sectionSmall(ctx) {
   const ds = ctx.dataset('small');
   ctx.log(`initial sync of ${ds.files} files (${(ds.bytes / 1e6).toFixed(1)} MB) in ${ds.dirs} folders`);
   const res = await interleaved(ctx, ds.dir, 'small', usable(ctx));
-  const per = (v) => (v?.ms ? `${Math.round(ds.files / (v.ms / 1000))} files/s` : '');
+  const per = (v) => (v?.ms ? `${Math.round(ds.files / (v.ms / 1000))} files/s` : '–');
   const rows = [
     row({
       id: '1a', what: `initial sync, ${ds.files} files of 1–16 KiB: durable (Ferry default vs rsync --fsync)`,
