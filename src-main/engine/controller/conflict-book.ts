@@ -1,11 +1,12 @@
 /** Conflicts reported by the pairs' sessions, and what settling one does to the local folder. */
-import { access, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { ConflictChoice, ConflictRecord, FolderPair } from '../../../src-shared/model';
 import { STATE_DIR_NAME } from '../../../src-shared/protocol/limits';
 import { FerryError } from '../errors';
 import { readJsonFile, writeJsonFile } from './json-file';
 import { resolveInside } from './local-path';
+import { pathExists } from '../fs/path-exists';
 
 /** Fetches a file from the server a pair points to (the client's `downloadFile`). */
 export type Downloader = (pair: FolderPair, area: 'share' | 'versions', remotePath: string, localAbs: string) => Promise<void>;
@@ -129,16 +130,8 @@ export async function freeSiblingName(abs: string, when: number): Promise<string
   for (let i = 1; i <= 1000; i++) {
     const name = `${stem} (server copy ${stamp}${i === 1 ? '' : ` ${i}`})${ext}`;
     const candidate = join(dirname(abs), name);
-    if (!(await exists(candidate))) return candidate;
+    if (!(await pathExists(candidate))) return candidate;
   }
   throw new FerryError('IO_ERROR', `No free name for a server copy of ${abs}`, { path: abs });
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await access(p);
-    return true;
-  } catch {
-    return false;
-  }
-}

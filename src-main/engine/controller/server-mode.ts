@@ -1,5 +1,5 @@
 /** Server mode: the embedded FerryServer sharing one folder as `default`, its tokens and its clients. */
-import { access, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FerryErrorInfo } from '../../../src-shared/protocol/error-codes';
 import type { ConnectedClient, ServerState, TokenInfo } from '../../../src-shared/model';
@@ -8,6 +8,7 @@ import { toFerryError } from '../errors';
 import type { Logger } from '../log';
 import { FerryServer, TokenStore, TOKENS_FILE } from './engine-deps';
 import type { SettingsAccess } from './settings-access';
+import { pathExists } from '../fs/path-exists';
 
 /** Name of the one share the embedded server offers. */
 export const EMBEDDED_SHARE = 'default';
@@ -57,7 +58,7 @@ export class ServerMode {
 
   /** At engine start: load the token list if a store exists, and start the server if enabled. */
   async init(): Promise<void> {
-    if (await exists(join(this.deps.stateDir, TOKENS_FILE))) await this.tokenStore().catch(() => undefined);
+    if (await pathExists(join(this.deps.stateDir, TOKENS_FILE))) await this.tokenStore().catch(() => undefined);
     if (this.deps.settings.get().server.enabled) await this.serial(() => this.start());
   }
 
@@ -196,11 +197,3 @@ export class ServerMode {
   }
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await access(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
