@@ -35,6 +35,8 @@ export const SyncConfig = Type.Object(
     allowEmpty: Type.Optional(Type.Boolean()),
     state: Type.Optional(Type.String({ minLength: 1 })),
     logLevel: Type.Optional(Type.Union([Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug')])),
+    /** Upload bandwidth limit: bytes per second, or a string like "500K", "10M" (as `--bwlimit`). */
+    bwlimit: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1 })])),
   },
   { additionalProperties: false },
 );

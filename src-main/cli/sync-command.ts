@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { resolve, join } from 'node:path';
 import type { Command } from 'commander';
 import { SyncSession } from '../engine/client/sync-session';
+import { parseBandwidth } from '../engine/client/rate-limiter';
 import { FerryError, toFerryError } from '../engine/errors';
 import { createLoggers, type LogLevel } from '../engine/log';
 import { loadConfigFile, parseHostPort, SyncConfig } from './config-file';
@@ -13,6 +14,7 @@ import { defaultStateDir, loadOrCreateClientId } from '../engine/controller/path
 interface SyncFlags {
   dir?: string; server?: string; share?: string; fingerprint?: string; token?: string; once?: boolean;
   config?: string; json?: boolean; ignore?: string[]; rescan?: string; allowEmpty?: boolean; state?: string; logLevel?: string;
+  bwlimit?: string;
 }
 
 /** Register `ferry sync` on the program. */
@@ -33,6 +35,7 @@ export function registerSyncCommand(program: Command): void {
     .option('--allow-empty', 'allow an empty local folder to empty the share')
     .option('--state <DIR>', 'client state folder (caches, logs)')
     .option('--log-level <LEVEL>', 'error | warn | info | debug')
+    .option('--bwlimit <RATE>', 'upload bandwidth limit for file data, bytes per second: e.g. 500K, 10M')
     .action(async (flags: SyncFlags) => {
       const out = createOutput(Boolean(flags.json));
       try {
@@ -54,6 +57,8 @@ async function runSync(flags: SyncFlags, out: Output): Promise<number> {
   const { host, port } = parseHostPort(need(flags.server ?? file.server, '--server'), '--server');
   const rescan = flags.rescan !== undefined ? Number(flags.rescan) : file.rescanSeconds ?? 300;
   if (!Number.isInteger(rescan) || rescan < 0) throw new FerryError('CONFIG_INVALID', `--rescan must be a whole number of seconds, not "${flags.rescan}"`);
+  const bwlimit = flags.bwlimit ?? file.bwlimit;
+  const bandwidthLimit = bwlimit === undefined ? undefined : parseBandwidth(bwlimit);
   const stateDir = resolve(flags.state ?? file.state ?? join(defaultStateDir(), 'client'));
   const loggers = createLoggers(join(stateDir, 'logs'), (flags.logLevel ?? file.logLevel ?? 'info') as LogLevel);
   const session = new SyncSession({
@@ -73,6 +78,7 @@ async function runSync(flags: SyncFlags, out: Output): Promise<number> {
     stateDir,
     log: loggers.debug,
     transferLog: loggers.transfer,
+    ...(bandwidthLimit === undefined ? {} : { bandwidthLimit }),
   });
   const progress = new ProgressView(!out.json && Boolean(process.stdout.isTTY));
   session.on('stateChanged', (s) => {

@@ -10,6 +10,7 @@ import { toFerryError, type FerryError } from '../errors';
 import { applyOp } from '../core/apply-op';
 import { TransferTracker } from './transfer-records';
 import { uploadFile } from './upload-file';
+import type { RateLimiter } from './rate-limiter';
 
 /** What the runner needs from its session. */
 export interface RunnerContext {
@@ -20,6 +21,8 @@ export interface RunnerContext {
   /** The server's tree as confirmed by `ok`s: the `base` of each write. */
   confirmed: Tree;
   emitTransfer: (r: TransferRecord) => void;
+  /** Upload bandwidth limit (file payloads only), or null. */
+  limiter: RateLimiter | null;
   onConflict: (c: ConflictInfo, local: { size: number; mtimeMs: number } | null) => void;
 }
 
@@ -39,7 +42,7 @@ export async function runOp(ctx: RunnerContext, op: SyncOp): Promise<RunOutcome>
   try {
     if (op.kind === 'upload') {
       const r = await uploadFile(
-        { conn: ctx.conn, cache: ctx.cache, onProgress: (d, s) => t.progress(d, s) },
+        { conn: ctx.conn, cache: ctx.cache, limiter: ctx.limiter, onProgress: (d, s) => t.progress(d, s) },
         op.path,
         join(ctx.rootAbs, op.diskPath ?? op.path),
         () => baseOf(ctx.confirmed, op.path),

@@ -28,6 +28,7 @@ import { listRemote } from './remote-list';
 import { TransferQueue } from './transfer-queue';
 import { verifyInSync } from './verify';
 import { Backoff } from './backoff';
+import { RateLimiter } from './rate-limiter';
 
 export { testConnection } from './test-connection';
 export { downloadFile } from './download-file';
@@ -47,6 +48,8 @@ export interface SyncOptions {
   transferLog?: Logger;
   /** Watcher backend; 'auto' (default): per-folder fs.watch on Linux, chokidar elsewhere. */
   watcher?: 'auto' | 'native' | 'chokidar';
+  /** Upload bandwidth limit in bytes per second for file data (chunks and whole-file puts); unset = unlimited. */
+  bandwidthLimit?: number;
 }
 
 /** What runOnce did. */
@@ -101,6 +104,7 @@ export class SyncSession extends EventEmitter<SessionEvents> {
   private pendingBytes = new Map<SyncOp, number>();
   private readonly summary: SyncSummary = { filesSent: 0, bytesSent: 0, bytesReceived: 0, filesUploaded: 0, filesDeleted: 0, moves: 0, conflicts: 0, errors: [] };
   private readonly errorPaths = new Set<string>();
+  private readonly limiter: RateLimiter | null;
 
   constructor(private readonly opts: SyncOptions) {
     super();
@@ -109,6 +113,7 @@ export class SyncSession extends EventEmitter<SessionEvents> {
     this.rootAbs = opts.localPath;
     this.rules = new IgnoreRules(opts.ignore ?? []);
     this.st = { id: opts.pairId, status: 'connecting', connected: false, filesPending: 0, bytesPending: 0, lastSyncedAt: null, lastError: null };
+    this.limiter = opts.bandwidthLimit === undefined ? null : new RateLimiter(opts.bandwidthLimit);
     this.queue = new TransferQueue((op) => this.execute(op), CONCURRENCY, (op) => op.kind === 'upload' && op.size > INLINE_FILE_MAX_BYTES, MAX_LARGE_UPLOADS);
   }
 
@@ -350,6 +355,7 @@ export class SyncSession extends EventEmitter<SessionEvents> {
           conn,
           cache: this.cache,
           confirmed: this.confirmed,
+          limiter: this.limiter,
           emitTransfer: (r) => this.emitTransfer(r),
           onConflict: (c, local) => this.onConflict(c, local),
         },

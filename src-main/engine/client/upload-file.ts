@@ -13,6 +13,7 @@ import type { Connection } from '../net/connection';
 import type { Frame } from '../net/frame-codec';
 import { computeRecipe, encodeRecipe, type FileRecipe } from '../chunking/recipe';
 import type { RecipeCache } from '../chunking/recipe-cache';
+import type { RateLimiter } from './rate-limiter';
 
 /** Tries before a file that keeps changing is reported and left for its next change. */
 export const MAX_UPLOAD_TRIES = 5;
@@ -23,6 +24,8 @@ export interface UploadContext {
   cache: RecipeCache;
   /** Called with (bytesDone, bytesSent) as chunks leave. */
   onProgress: (bytesDone: number, bytesSent: number) => void;
+  /** The session's upload bandwidth limit, when one is set: file payloads wait on it, control messages do not. */
+  limiter?: RateLimiter | null;
 }
 
 /** The file as sent. */
@@ -100,6 +103,7 @@ async function putWhole(ctx: UploadContext, rel: string, abs: string, st: FileSt
   const buf = read.buf;
   if (buf.length !== st.size || !sameStat(read.after, st)) return 'changed';
   const header = { type: 'put', path: rel, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, hash: sha256(buf), base };
+  await ctx.limiter?.take(buf.length);
   const f = await ctx.conn.request(header, buf);
   ctx.onProgress(st.size, buf.length);
   return resultOf(st, buf.length, f);
@@ -186,6 +190,7 @@ async function sendMissing(ctx: UploadContext, abs: string, recipe: FileRecipe, 
         const buf = Buffer.allocUnsafe(c.length);
         const { bytesRead } = await fh.read(buf, 0, c.length, c.offset);
         if (bytesRead !== c.length || sha256(buf) !== c.hash) return 'changed';
+        await ctx.limiter?.take(buf.length);
         await ctx.conn.send({ type: 'chunk', id: ctx.conn.nextId(), transfer, index: i }, buf);
         sent += c.length;
         done += c.length;
