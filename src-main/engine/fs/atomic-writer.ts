@@ -47,6 +47,16 @@ export class StagedFile {
     }
   }
 
+  /**
+   * Take over a temp file written elsewhere (e.g. a chunked upload assembled at offsets): `size` bytes are
+   * already in it; `seal` and `installAt` work as for a created one.
+   */
+  static adopt(path: string, handle: FileHandle, size: number): StagedFile {
+    const f = new StagedFile(path, handle);
+    f.written = size;
+    return f;
+  }
+
   /** Bytes written so far. */
   get size(): number {
     return this.written;

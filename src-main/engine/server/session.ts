@@ -70,7 +70,10 @@ export class ServerSession {
     this.done = conn.closed.then(async (err) => {
       if (err && err.code !== 'CONNECTION_LOST') this.host.failed(this, err.toInfo());
       while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
-      this.transfers.clear(); // staged chunks stay on disk for a resumed transfer
+      // Uncommitted transfers keep their temp file and record on disk, for a resumed transfer.
+      const open = [...this.transfers.values()];
+      this.transfers.clear();
+      await Promise.allSettled(open.map((t) => t.enqueue(() => t.suspend())));
       if (this.updateTimer) clearTimeout(this.updateTimer);
     });
   }
@@ -130,8 +133,8 @@ export class ServerSession {
       case 'abort': {
         const t = this.transfers.get(h.transfer);
         this.transfers.delete(h.transfer);
-        // Answered after the chunks before it are staged, so a new `begin` right after counts them.
-        return this.reply(h.id, t ? t.enqueue(async () => ({})) : Promise.resolve({}));
+        // Answered after the chunks before it are written and recorded, so a new `begin` right after counts them.
+        return this.reply(h.id, t ? t.enqueue(async () => (await t.suspend(), {})) : Promise.resolve({}));
       }
       case 'get':
         this.track(this.get(this.share, h));

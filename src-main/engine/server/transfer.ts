@@ -1,27 +1,45 @@
 /**
- * One chunked upload (`begin` → `chunk`s → `commit`): work out which chunks the share lacks, stage the
- * received ones (verified, kept for resumption), then assemble the file from staged chunks and chunks
- * already in the share, verify it and install it atomically. Steps of one transfer run strictly in order.
+ * One chunked upload (`begin` → `chunk`s → `commit`). The temp file is created at its final size and every
+ * byte is written once, at its offset: received chunks (verified against the recipe) and chunks the share
+ * already holds (copied from the indexed file, verified too). The whole-file hash is computed as chunks
+ * arrive in order and finished at commit by re-reading only what came out of order. The temp file and a
+ * record of its written chunks stay for resumption when the transfer does not commit (see part-file.ts).
+ * Steps of one transfer run strictly in order.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { open, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { ClientMessage, MessageOf } from '../../../src-shared/protocol/messages';
 import { MAX_PAYLOAD_BYTES } from '../../../src-shared/protocol/limits';
 import { decodeRecipe, type ChunkRef, type FileRecipe } from '../chunking/recipe';
 import { FerryError, toFerryError } from '../errors';
 import { StagedFile } from '../fs/atomic-writer';
+import { PartFile } from './part-file';
 import { installStaged, type OpResult } from './share-ops';
 import type { ShareStore } from './share-store';
 
 /** Other copies of a chunk tried when the first indexed location turned out stale. */
 const MAX_LOCATIONS_TRIED = 8;
-/** Chunk reads kept in flight while assembling a file. */
+/** Chunk copies kept in flight while filling reused chunks. */
 const READ_AHEAD = 16;
 /** …and at most this many bytes of them (a recipe may have chunks up to the payload limit). */
 const READ_AHEAD_BYTES = 8 * 1024 * 1024;
+/** Block size for re-reading the temp file to finish the whole-file hash. */
+const REHASH_BLOCK = 1024 * 1024;
 
-/** Reads byte ranges of share files, keeping each file open for the whole assembly (thousands of chunks, one open). */
+/** Per recipe index: what the server does about it. */
+const enum State {
+  /** Asked from the client in `need`, not yet received. */
+  Asked = 1,
+  /** Written and verified in the temp file. */
+  Present = 2,
+  /** To be copied from the share or from another index of this file (background fill). */
+  Fill = 3,
+  /** Same hash as an asked chunk: written together with it when it arrives. */
+  Dup = 4,
+}
+
+/** Reads byte ranges of share files, keeping each file open for the whole fill (thousands of chunks, one open). */
 class ChunkReader {
   private readonly handles = new Map<string, Promise<FileHandle>>();
 
@@ -33,15 +51,7 @@ class ChunkReader {
       this.handles.set(file, h);
       h.catch(() => this.handles.delete(file));
     }
-    const fh = await h;
-    const buf = Buffer.allocUnsafe(length);
-    let got = 0;
-    while (got < length) {
-      const { bytesRead } = await fh.read(buf, got, length - got, offset + got);
-      if (bytesRead === 0) throw new FerryError('IO_ERROR', `${file} is shorter than indexed`);
-      got += bytesRead;
-    }
-    return buf;
+    return readExactly(await h, offset, length, file);
   }
 
   async close(): Promise<void> {
@@ -51,25 +61,133 @@ class ChunkReader {
   }
 }
 
+async function readExactly(fh: FileHandle, offset: number, length: number, what: string): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(length);
+  let got = 0;
+  while (got < length) {
+    const { bytesRead } = await fh.read(buf, got, length - got, offset + got);
+    if (bytesRead === 0) throw new FerryError('IO_ERROR', `${what} is shorter than expected`);
+    got += bytesRead;
+  }
+  return buf;
+}
+
+async function writeAll(fh: FileHandle, buf: Buffer, position: number): Promise<void> {
+  let off = 0;
+  while (off < buf.length) {
+    const { bytesWritten } = await fh.write(buf, off, buf.length - off, position + off);
+    off += bytesWritten;
+  }
+}
+
+/** Write all of `bufs` at `position` (writev, then plain writes for whatever a short write left). */
+async function writevAll(fh: FileHandle, bufs: Buffer[], position: number): Promise<void> {
+  const { bytesWritten } = await fh.writev(bufs, position);
+  let skip = bytesWritten;
+  let pos = position;
+  for (const b of bufs) {
+    if (skip >= b.length) {
+      skip -= b.length;
+      pos += b.length;
+      continue;
+    }
+    await writeAll(fh, b.subarray(skip), pos + skip);
+    pos += b.length;
+    skip = 0;
+  }
+}
+
+/** Most buffers in one writev (Linux IOV_MAX is 1024). */
+const MAX_IOV = 1024;
+
+interface Segment {
+  buf: Buffer;
+  pos: number;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Positional writes coalesced into few writev calls: while one batch is on its way to the disk, the chunks
+ * arriving meanwhile queue up and leave as runs of contiguous buffers. A 32 KiB write per chunk would cost
+ * one thread-pool round trip each (tens of thousands per GiB); this costs a handful per MiB.
+ */
+class BatchWriter {
+  private queue: Segment[] = [];
+  private busy = false;
+
+  constructor(private readonly fh: FileHandle) {}
+
+  write(buf: Buffer, pos: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ buf, pos, resolve, reject });
+      if (!this.busy) void this.pump();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    this.busy = true;
+    while (this.queue.length > 0) {
+      const segs = this.queue;
+      this.queue = [];
+      const runs: Segment[][] = [];
+      for (const seg of segs) {
+        const run = runs[runs.length - 1];
+        const last = run?.[run.length - 1];
+        if (run !== undefined && last !== undefined && last.pos + last.buf.length === seg.pos && run.length < MAX_IOV) run.push(seg);
+        else runs.push([seg]);
+      }
+      await Promise.all(
+        runs.map(async (run) => {
+          try {
+            if (run.length === 1) await writeAll(this.fh, run[0]!.buf, run[0]!.pos);
+            else await writevAll(this.fh, run.map((x) => x.buf), run[0]!.pos);
+            for (const x of run) x.resolve();
+          } catch (err) {
+            for (const x of run) x.reject(err);
+          }
+        }),
+      );
+    }
+    this.busy = false;
+  }
+}
+
+function sha256(buf: Buffer): string {
+  return createHash('sha256').update(buf).digest('hex');
+}
+
 /** State of one chunked upload within a session. */
 export class Transfer {
   private readonly entries: ChunkRef[];
-  /** 1 where the chunk was asked for in `need`; 2 once received. */
-  private readonly asked: Uint8Array;
-  /** Hashes staged (found at begin or received): deleted from staging after a successful commit. */
-  private readonly stagedHashes = new Set<string>();
+  private readonly state: Uint8Array;
+  /** Asked hash → the other recipe indices with the same bytes. */
+  private readonly dups = new Map<string, number[]>();
+  /** Hash → an index holding it in the temp file (source for copies inside the file). */
+  private readonly presentAt = new Map<string, number>();
+  private part: PartFile | null = null;
+  private writer: BatchWriter | null = null;
   private failure: FerryError | null = null;
+  /** Reused chunks that could be found nowhere valid (the share changed behind the index). */
+  private stale = 0;
   private tail: Promise<unknown> = Promise.resolve();
   private planned: Promise<unknown> | null = null;
-  /** Chunks being verified and staged; they run concurrently, a commit or abort waits for all of them. */
+  private filling: Promise<void> = Promise.resolve();
+  /** Chunks being verified and written; a commit or abort waits for all of them. */
   private readonly staging = new Set<Promise<void>>();
+  /** Whole-file hash over indices [0, hashed), fed in order as the bytes pass by. */
+  private readonly whole: Hash = createHash('sha256');
+  private hashed = 0;
+  private ended = false;
+  /** The `need` ranges sent. */
+  private asked: [number, number][] = [];
   /** Payload bytes of chunks received so far. */
   bytesReceived = 0;
 
   constructor(
     private readonly share: ShareStore,
     readonly begin: MessageOf<ClientMessage, 'begin'>,
-    recipe: Buffer,
+    private readonly recipe: Buffer,
   ) {
     const decoded = decodeRecipe(recipe, begin.chunkCount);
     let offset = 0;
@@ -84,7 +202,7 @@ export class Transfer {
     if (offset !== begin.size) {
       throw new FerryError('BAD_FRAME', `Recipe of ${begin.path} adds up to ${offset} bytes, not ${begin.size}`, { path: begin.path });
     }
-    this.asked = new Uint8Array(this.entries.length);
+    this.state = new Uint8Array(this.entries.length);
   }
 
   /** Run `step` after the plan, every chunk received so far and every step queued before it. */
@@ -108,43 +226,54 @@ export class Transfer {
 
   private async computePlan(): Promise<[number, number][]> {
     this.share.root.resolve(this.begin.path); // refuse a bad path before any chunk is sent
-    const firstAsk = new Set<string>();
-    const unknown: number[] = [];
-    for (let i = 0; i < this.entries.length; i++) {
-      const h = this.entries[i]!.hash;
-      if (this.share.index.chunks.lookup(h) === undefined && !firstAsk.has(h)) {
-        firstAsk.add(h); // a chunk repeated in the file is asked for once
-        unknown.push(i);
+    const part = await PartFile.open(this.share.stagedChunks.root, this.begin, this.recipe);
+    this.part = part;
+    this.writer = new BatchWriter(part.handle);
+    const { entries, state } = this;
+    // The record says which chunks were written; trust only those whose bytes still hash right.
+    if (part.resumed > 0) await this.verifyWritten(part);
+    const asked = new Set<string>();
+    let fill = false;
+    for (let i = 0; i < entries.length; i++) {
+      if (state[i] === State.Present) continue;
+      const h = entries[i]!.hash;
+      if (this.presentAt.has(h) || this.share.index.chunks.lookup(h) !== undefined) {
+        state[i] = State.Fill;
+        fill = true;
+      } else if (asked.has(h)) {
+        state[i] = State.Dup; // a chunk repeated in the file is asked for once
+        let d = this.dups.get(h);
+        if (d === undefined) this.dups.set(h, (d = []));
+        d.push(i);
+      } else {
+        asked.add(h);
+        state[i] = State.Asked;
       }
     }
-    // Staged chunks of an interrupted transfer count as present; stat them a batch at a time.
-    for (let b = 0; b < unknown.length; b += 64) {
-      const batch = unknown.slice(b, b + 64);
-      const staged = await Promise.all(batch.map((i) => this.share.stagedChunks.has(this.entries[i]!.hash)));
-      batch.forEach((i, k) => {
-        if (staged[k]) this.stagedHashes.add(this.entries[i]!.hash);
-        else this.asked[i] = 1;
-      });
+    if (fill) {
+      // Copy what the share already holds while the asked chunks travel; the commit waits for it.
+      this.filling = this.fill().catch((err: unknown) => this.fail(err));
     }
     const ranges: [number, number][] = [];
-    for (let i = 0; i < this.asked.length; i++) {
-      if (this.asked[i] !== 1) continue;
+    for (let i = 0; i < state.length; i++) {
+      if (state[i] !== State.Asked) continue;
       const last = ranges[ranges.length - 1];
       if (last && last[1] === i) last[1] = i + 1;
       else ranges.push([i, i + 1]);
     }
+    this.asked = ranges;
     return ranges;
   }
 
   /** Bytes the client was asked to send. */
   get bytesAsked(): number {
     let n = 0;
-    for (let i = 0; i < this.entries.length; i++) if (this.asked[i] !== 0) n += this.entries[i]!.length;
+    for (const [s, e] of this.asked) for (let i = s; i < e; i++) n += this.entries[i]!.length;
     return n;
   }
 
   /**
-   * A chunk arrived: verify and stage it, concurrently with other chunks (after the plan).
+   * A chunk arrived: verify it and write it at its offset, concurrently with other chunks (after the plan).
    * Problems are remembered and reported by `commit` (chunks get no answer).
    */
   chunk(index: number, payload: Buffer): Promise<void> {
@@ -155,98 +284,190 @@ export class Transfer {
   }
 
   private async stage(index: number, payload: Buffer): Promise<void> {
-    if (this.failure) return;
+    if (this.failure || this.part === null || this.ended) return;
     const e = this.entries[index];
     try {
       if (e === undefined) throw new FerryError('BAD_FRAME', `Chunk index ${index} is beyond the recipe`, { path: this.begin.path });
       if (payload.length !== e.length) {
         throw new FerryError('BAD_FRAME', `Chunk ${index} of ${this.begin.path} has ${payload.length} bytes, recipe says ${e.length}`, { path: this.begin.path });
       }
-      await this.share.stagedChunks.put(e.hash, payload);
-      this.asked[index] = 2;
-      this.stagedHashes.add(e.hash);
+      if (this.state[index] === State.Present) return; // sent twice: already there
+      // Not hashed on its own here: the whole-file hash (fed in order) checks every byte at commit, and
+      // chunks are verified one by one only when that is needed (resuming, or finding a bad one).
+      this.feedHash(index, payload);
+      const targets = [index, ...(this.dups.get(e.hash) ?? [])].filter((i) => this.state[i] !== State.Present);
+      const writer = this.writer!;
+      await Promise.all(targets.map((i) => writer.write(payload, this.entries[i]!.offset)));
+      for (const i of targets) this.markPresent(i);
       this.bytesReceived += payload.length;
     } catch (err) {
-      this.failure = toFerryError(err, this.begin.path);
-      if (this.failure.path === undefined) this.failure = new FerryError(this.failure.code, this.failure.message, { path: this.begin.path });
+      this.fail(err);
     }
   }
 
-  /** Assemble, verify and install the file. */
-  async commit(): Promise<OpResult> {
-    const { path, hash, base } = this.begin;
-    if (this.failure) throw this.failure;
-    const unsent = this.asked.indexOf(1);
-    if (unsent >= 0) throw new FerryError('BAD_FRAME', `Commit of ${path} before chunk ${unsent} was sent`, { path });
-    const abs = await this.share.root.resolveForWrite(path);
-    const file = await StagedFile.create(this.share.stagingDir);
+  private fail(err: unknown): void {
+    if (this.failure) return;
+    const f = toFerryError(err, this.begin.path);
+    this.failure = f.path === undefined ? new FerryError(f.code, f.message, { path: this.begin.path }) : f;
+  }
+
+  private markPresent(i: number): void {
+    this.state[i] = State.Present;
+    const h = this.entries[i]!.hash;
+    if (!this.presentAt.has(h)) this.presentAt.set(h, i);
+    this.part?.mark(i);
+  }
+
+  /** Feed the whole-file hash when these bytes are the next in file order (the usual case: chunks come in order). */
+  private feedHash(index: number, bytes: Buffer): void {
+    if (index !== this.hashed) return;
+    this.whole.update(bytes);
+    this.hashed++;
+  }
+
+  /** Copy every Fill chunk into place: from another index of this file, else from any indexed location. */
+  private async fill(): Promise<void> {
     const reader = new ChunkReader();
     try {
-      const whole = createHash('sha256');
-      let stale = 0;
-      // Keep a window of reads in flight ahead of the writer: latency of one read no longer stalls the copy.
-      const ahead: { read: Promise<Buffer | null>; length: number }[] = [];
-      let aheadBytes = 0;
-      let nextRead = 0;
-      const fill = () => {
-        while (nextRead < this.entries.length && ahead.length < READ_AHEAD && (aheadBytes < READ_AHEAD_BYTES || ahead.length === 0)) {
-          const e = this.entries[nextRead++]!;
-          ahead.push({ read: this.read(e, reader), length: e.length });
-          aheadBytes += e.length;
-        }
-      };
-      fill();
-      while (ahead.length > 0) {
-        const next = ahead.shift()!;
-        aheadBytes -= next.length;
-        const buf = await next.read;
-        fill();
-        if (buf === null) {
-          stale++;
-          continue;
-        }
-        whole.update(buf);
-        if (stale === 0) await file.write(buf);
+      const window = new Set<Promise<void>>();
+      let bytes = 0;
+      for (let i = 0; i < this.entries.length; i++) {
+        if (this.state[i] !== State.Fill) continue;
+        if (this.ended || this.failure) break;
+        const e = this.entries[i]!;
+        while (window.size > 0 && (window.size >= READ_AHEAD || bytes + e.length > READ_AHEAD_BYTES)) await Promise.race(window);
+        bytes += e.length;
+        const p = this.fillOne(i, reader).finally(() => {
+          bytes -= e.length;
+          window.delete(p);
+        });
+        window.add(p);
       }
-      if (stale > 0) {
-        throw new FerryError('HASH_MISMATCH', `${stale} chunk(s) of ${path} changed on the server meanwhile; send the file again`, { path });
-      }
-      if (whole.digest('hex') !== hash) throw new FerryError('HASH_MISMATCH', `Assembled ${path} does not match its announced hash`, { path });
-      await file.seal(this.begin, this.share.durability);
-      const recipe: FileRecipe = { size: this.begin.size, hash, chunks: this.entries };
-      const result = await installStaged(this.share, path, abs, file, base, recipe);
-      // The installed file now holds these chunks (and is indexed): the staged copies are no longer needed.
-      await Promise.all([...this.stagedHashes].map((h) => rm(this.share.stagedChunks.path(h), { force: true }).catch(() => undefined)));
-      return { ...result, bytesReused: this.begin.size - this.bytesAsked };
-    } catch (err) {
-      await file.discard();
-      throw toFerryError(err, path);
+      await Promise.all(window);
     } finally {
       await reader.close();
     }
   }
 
-  /** Bytes of one chunk, verified: from staging, else from any indexed location; null when nowhere valid. */
-  private async read(e: ChunkRef, reader: ChunkReader): Promise<Buffer | null> {
-    const ok = (b: Buffer) => b.length === e.length && createHash('sha256').update(b).digest('hex') === e.hash;
-    const tryStaged = async () => {
-      const b = await readFile(this.share.stagedChunks.path(e.hash)).catch(() => null);
-      return b !== null && ok(b) ? b : null;
-    };
-    if (this.stagedHashes.has(e.hash)) {
-      const b = await tryStaged();
-      if (b) return b;
+  private async fillOne(i: number, reader: ChunkReader): Promise<void> {
+    const e = this.entries[i]!;
+    const part = this.part!;
+    const ok = (b: Buffer | null): b is Buffer => b !== null && b.length === e.length && sha256(b) === e.hash;
+    let buf: Buffer | null = null;
+    const local = this.presentAt.get(e.hash);
+    if (local !== undefined) {
+      buf = await readExactly(part.handle, this.entries[local]!.offset, e.length, part.path).catch(() => null);
+      if (!ok(buf)) buf = null;
     }
     const index = this.share.index;
-    for (let tries = 0; tries < MAX_LOCATIONS_TRIED; tries++) {
+    for (let tries = 0; buf === null && tries < MAX_LOCATIONS_TRIED; tries++) {
       const loc = index.chunks.lookup(e.hash);
       if (!loc) break;
       const b = await reader.read(loc.file, loc.offset, loc.length).catch(() => null);
-      if (b !== null && ok(b)) return b;
+      if (ok(b)) buf = b;
       // The file changed or vanished behind the index: forget it so the retry asks the client instead.
-      index.dropFile(this.share.root.relativeOf(loc.file), loc.file);
+      else index.dropFile(this.share.root.relativeOf(loc.file), loc.file);
     }
-    // Another transfer may have committed (and unstaged) it, or staged it after our plan.
-    return this.stagedHashes.has(e.hash) ? null : tryStaged();
+    if (buf === null) {
+      this.stale++;
+      return;
+    }
+    if (this.ended) return;
+    await this.writer!.write(buf, e.offset);
+    this.feedHash(i, buf);
+    this.markPresent(i);
+  }
+
+  /** Assemble, verify and install the file; when it cannot be, what is verified stays for a retry. */
+  async commit(): Promise<OpResult> {
+    try {
+      return await this.install();
+    } catch (err) {
+      await this.suspend(); // no-op when install() already removed the temp file
+      throw err;
+    }
+  }
+
+  private async install(): Promise<OpResult> {
+    const { path, hash, base } = this.begin;
+    const part = this.part;
+    if (part === null) throw new FerryError('INTERNAL', `Transfer of ${path} has no temp file`, { path });
+    await this.filling;
+    if (this.failure) throw this.failure;
+    const unsent = this.state.indexOf(State.Asked);
+    if (unsent >= 0) throw new FerryError('BAD_FRAME', `Commit of ${path} before chunk ${unsent} was sent`, { path });
+    if (this.stale > 0) {
+      // Their indices are not marked in the record: the retry's plan asks the client for them.
+      throw new FerryError('HASH_MISMATCH', `Chunk(s) of ${path} changed on the server meanwhile; send the file again`, { path });
+    }
+    const missing = this.state.findIndex((s) => s !== State.Present);
+    if (missing >= 0) throw new FerryError('HASH_MISMATCH', `Chunk ${missing} of ${path} could not be assembled`, { path });
+    this.ended = true;
+    try {
+      if ((await this.finishHash(part)) !== hash) {
+        // Find the bad chunks so the retry asks only for them; if every chunk is right, the announced hash is wrong.
+        const bad = await this.verifyWritten(part);
+        if (bad === 0) await part.remove();
+        else await part.suspend();
+        throw new FerryError('HASH_MISMATCH', `Assembled ${path} does not match its announced hash (${bad} chunk(s) did not match the recipe)`, { path });
+      }
+      const abs = await this.share.root.resolveForWrite(path);
+      const file = StagedFile.adopt(part.path, part.handle, this.begin.size);
+      await file.seal(this.begin, this.share.durability);
+      const recipe: FileRecipe = { size: this.begin.size, hash, chunks: this.entries };
+      const result = await installStaged(this.share, path, abs, file, base, recipe);
+      await part.installed();
+      return { ...result, bytesReused: this.begin.size - this.bytesAsked };
+    } catch (err) {
+      await part.remove();
+      throw toFerryError(err, path);
+    }
+  }
+
+  /**
+   * Re-read every chunk marked written and check it against the recipe: good ones become Present, bad ones are
+   * unmarked (asked again by a later plan). Returns how many were bad.
+   */
+  private async verifyWritten(part: PartFile): Promise<number> {
+    let bad = 0;
+    for (let i = 0; i < this.entries.length; i++) {
+      if (!part.has(i)) continue;
+      const e = this.entries[i]!;
+      const b = await readExactly(part.handle, e.offset, e.length, part.path).catch(() => null);
+      if (b !== null && sha256(b) === e.hash) {
+        this.state[i] = State.Present;
+        if (!this.presentAt.has(e.hash)) this.presentAt.set(e.hash, i);
+      } else {
+        bad++;
+        part.unmark(i);
+        this.state[i] = 0;
+        if (this.presentAt.get(e.hash) === i) this.presentAt.delete(e.hash);
+      }
+    }
+    return bad;
+  }
+
+  /** The whole-file hash: what was fed in order, plus the rest re-read from the temp file. */
+  private async finishHash(part: PartFile): Promise<string> {
+    if (this.hashed < this.entries.length) {
+      const from = this.entries[this.hashed]!.offset;
+      const buf = Buffer.allocUnsafe(Math.min(REHASH_BLOCK, this.begin.size - from));
+      for (let pos = from; pos < this.begin.size; ) {
+        const n = Math.min(buf.length, this.begin.size - pos);
+        const { bytesRead } = await part.handle.read(buf, 0, n, pos);
+        if (bytesRead === 0) throw new FerryError('IO_ERROR', `${part.path} is shorter than expected`);
+        this.whole.update(buf.subarray(0, bytesRead));
+        pos += bytesRead;
+      }
+      this.hashed = this.entries.length;
+    }
+    return this.whole.digest('hex');
+  }
+
+  /** Stop without installing (abort, or the connection ended): keep the temp file and its record for a later `begin`. */
+  async suspend(): Promise<void> {
+    this.ended = true;
+    await this.filling;
+    await this.part?.suspend();
   }
 }

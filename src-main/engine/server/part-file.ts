@@ -1,0 +1,224 @@
+/**
+ * The resumable temp file of one chunked upload. It is created in `<share>/.ferry/staging/chunks/` at the
+ * file's final size; every chunk is written once, straight at its offset. A small sidecar record names the
+ * chunk indices already written and verified, so a later `begin` of the same file (same path, same
+ * whole-file hash, same recipe) — after a dropped connection or a server restart — asks only for the rest.
+ * Both files expire with the staged-chunk TTL (their mtime moves while the transfer makes progress).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { toFerryError } from '../errors';
+
+/** What the sidecar holds (JSON). */
+interface PartRecord {
+  v: 1;
+  path: string;
+  hash: string;
+  size: number;
+  /** SHA-256 hex of the recipe payload: chunk offsets are only the same for the same recipe. */
+  recipe: string;
+  chunkCount: number;
+  /** Bitmap (bit i = chunk index i written and verified), base64. */
+  done: string;
+}
+
+/** Save the sidecar at most this often while chunks arrive (and always on suspend). */
+const SAVE_EVERY_MS = 1000;
+
+/** Temp files (and their sidecars) of transfers running now, by part path: a second `begin` of the same file gets its own temp file. */
+const active = new Map<string, PartFile>();
+
+/** SHA-256 hex of a recipe payload (what the sidecar is checked against). */
+export function recipeDigest(recipe: Buffer): string {
+  return createHash('sha256').update(recipe).digest('hex');
+}
+
+/** One temp file being assembled, with its record of written chunks. */
+export class PartFile {
+  private dirty = false;
+  private saving: Promise<void> | null = null;
+  private saveTimer: NodeJS.Timeout | null = null;
+  private released = false;
+  /** Chunks marked since open (with `resumed`: is there anything worth keeping?). */
+  private marked = 0;
+
+  private constructor(
+    /** Absolute path of the temp file. */
+    readonly path: string,
+    /** Sidecar path, or null when this temp file is not resumable (another transfer holds the key). */
+    private readonly sidecar: string | null,
+    /** Open read-write handle (positional writes from many chunks at once). */
+    readonly handle: FileHandle,
+    private readonly record: Omit<PartRecord, 'done'>,
+    private readonly done: Uint8Array,
+    /** How many chunks the sidecar said were already there. */
+    readonly resumed: number,
+  ) {}
+
+  /**
+   * Open the temp file for `path` + `hash` + recipe in `dir`: resume it when a matching sidecar and temp file of
+   * the right size exist, else create it (truncated to `size`).
+   */
+  static async open(dir: string, m: { path: string; hash: string; size: number; chunkCount: number }, recipe: Buffer): Promise<PartFile> {
+    const key = createHash('sha256').update(`${m.path}\0${m.hash}`).digest('hex').slice(0, 40);
+    let base = join(dir, key);
+    const resumable = !active.has(`${base}.part`);
+    if (!resumable) base = join(dir, `tmp-${randomBytes(9).toString('base64url')}`);
+    const record = { v: 1 as const, path: m.path, hash: m.hash, size: m.size, recipe: recipeDigest(recipe), chunkCount: m.chunkCount };
+    const bytes = Math.ceil(m.chunkCount / 8);
+    const partPath = `${base}.part`;
+    const sidecar = resumable ? `${base}.json` : null;
+    // Claim the key before the first await, so a concurrent begin of the same file does not share it.
+    const placeholder = {} as PartFile;
+    active.set(partPath, placeholder);
+    try {
+      if (sidecar !== null) {
+        const resumed = await PartFile.tryResume(partPath, sidecar, record, bytes);
+        if (resumed) {
+          const f = new PartFile(partPath, sidecar, resumed.handle, record, resumed.done, countBits(resumed.done));
+          active.set(partPath, f);
+          return f;
+        }
+        await rm(sidecar, { force: true });
+      }
+      // O_NOFOLLOW: the staging folder is ours, but never write through a link someone put there.
+      const handle = await open(partPath, constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
+      try {
+        await handle.truncate(m.size);
+      } catch (err) {
+        await handle.close().catch(() => undefined);
+        throw err;
+      }
+      const f = new PartFile(partPath, sidecar, handle, record, new Uint8Array(bytes), 0);
+      active.set(partPath, f);
+      return f;
+    } catch (err) {
+      active.delete(partPath);
+      throw toFerryError(err, m.path);
+    }
+  }
+
+  private static async tryResume(
+    partPath: string, sidecar: string, record: Omit<PartRecord, 'done'>, bytes: number,
+  ): Promise<{ handle: FileHandle; done: Uint8Array } | null> {
+    let saved: Partial<PartRecord>;
+    try {
+      saved = JSON.parse(await readFile(sidecar, 'utf8')) as Partial<PartRecord>;
+    } catch {
+      return null;
+    }
+    const same = saved.v === 1 && saved.path === record.path && saved.hash === record.hash && saved.size === record.size &&
+      saved.recipe === record.recipe && saved.chunkCount === record.chunkCount && typeof saved.done === 'string';
+    if (!same) return null;
+    const done = new Uint8Array(Buffer.from(saved.done!, 'base64'));
+    if (done.length !== bytes) return null;
+    let handle: FileHandle;
+    try {
+      handle = await open(partPath, constants.O_RDWR | constants.O_NOFOLLOW);
+    } catch {
+      return null;
+    }
+    const st = await handle.stat().catch(() => null);
+    if (st === null || !st.isFile() || st.size !== record.size) {
+      await handle.close().catch(() => undefined);
+      return null;
+    }
+    return { handle, done };
+  }
+
+  /** True when chunk `i` is written and verified. */
+  has(i: number): boolean {
+    return (this.done[i >> 3]! & (1 << (i & 7))) !== 0;
+  }
+
+  /** Record chunk `i` as written and verified (saved to the sidecar soon). */
+  mark(i: number): void {
+    this.done[i >> 3]! |= 1 << (i & 7);
+    this.marked++;
+    if (this.sidecar === null) return;
+    this.dirty = true;
+    this.saveTimer ??= setTimeout(() => {
+      this.saveTimer = null;
+      void this.save().catch(() => undefined);
+    }, SAVE_EVERY_MS);
+    this.saveTimer.unref();
+  }
+
+  /** Forget chunk `i` (its bytes turned out wrong). */
+  unmark(i: number): void {
+    this.done[i >> 3]! &= ~(1 << (i & 7));
+    if (this.sidecar !== null) this.dirty = true;
+  }
+
+  /** Write the sidecar now (atomically); one save at a time. */
+  async save(): Promise<void> {
+    if (this.sidecar === null) return;
+    while (this.saving) await this.saving;
+    if (!this.dirty) return;
+    this.dirty = false;
+    const sidecar = this.sidecar;
+    const body = JSON.stringify({ ...this.record, done: Buffer.from(this.done).toString('base64') } satisfies PartRecord);
+    this.saving = (async () => {
+      const tmp = `${sidecar}.tmp`;
+      await writeFile(tmp, body, { mode: 0o600 });
+      await rename(tmp, sidecar);
+    })().finally(() => {
+      this.saving = null;
+    });
+    await this.saving;
+  }
+
+  /** Stop using the temp file but keep it (and an up-to-date sidecar) for a later `begin`; never throws. */
+  async suspend(): Promise<void> {
+    if (this.released) return;
+    this.clearTimer();
+    if (this.sidecar === null || this.resumed + this.marked === 0) return this.remove();
+    await this.save().catch(() => undefined);
+    await this.release();
+  }
+
+  /** Delete the temp file and its sidecar; never throws. */
+  async remove(): Promise<void> {
+    this.clearTimer();
+    this.dirty = false;
+    while (this.saving) await this.saving.catch(() => undefined);
+    await this.release();
+    await rm(this.path, { force: true }).catch(() => undefined);
+    if (this.sidecar !== null) await rm(this.sidecar, { force: true }).catch(() => undefined);
+  }
+
+  /** The temp file was renamed into place: drop the sidecar and the claim (the handle was closed by the seal). */
+  async installed(): Promise<void> {
+    this.clearTimer();
+    this.dirty = false;
+    while (this.saving) await this.saving.catch(() => undefined);
+    this.released = true;
+    active.delete(this.path);
+    if (this.sidecar !== null) await rm(this.sidecar, { force: true }).catch(() => undefined);
+  }
+
+  private async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    active.delete(this.path);
+    await this.handle.close().catch(() => undefined);
+  }
+
+  private clearTimer(): void {
+    if (this.saveTimer !== null) clearTimeout(this.saveTimer);
+    this.saveTimer = null;
+  }
+}
+
+function countBits(b: Uint8Array): number {
+  let n = 0;
+  for (let v of b) {
+    while (v) {
+      n += v & 1;
+      v >>= 1;
+    }
+  }
+  return n;
+}
