@@ -9,6 +9,7 @@ import { chmod, lutimes, mkdir, open, rename, rm, symlink, utimes, lstat } from 
 import { dirname, join } from 'node:path';
 import type { ConflictInfo, FileBase, MessageOf, ClientMessage } from '../../../src-shared/protocol/messages';
 import { relPathProblem } from '../../../src-shared/protocol/paths';
+import { INLINE_FILE_MAX_BYTES } from '../../../src-shared/protocol/limits';
 import { recipeOfBuffer, type FileRecipe } from '../chunking/recipe';
 import { FerryError, toFerryError } from '../errors';
 import { fsyncDirCoalesced, StagedFile, utimesSeconds } from '../fs/atomic-writer';
@@ -96,15 +97,27 @@ export async function putFile(share: ShareStore, m: Msg<'put'>, payload: Buffer)
   const actual = createHash('sha256').update(payload).digest('hex');
   if (actual !== m.hash) throw new FerryError('HASH_MISMATCH', `Content of ${m.path} does not match its announced hash`, { path: m.path });
   const abs = await share.root.resolveForWrite(m.path);
-  const file = await StagedFile.create(share.stagingDir);
+  const file = await stageWhole(share, payload, m);
   try {
-    await file.write(payload);
-    await file.seal(m, share.durability);
     // Files this small are normally not indexed, but a put is allowed up to the payload limit.
     return await installStaged(share, m.path, abs, file, m.base, isIndexedSize(m.size) ? recipeOfBuffer(payload) : null);
   } catch (err) {
     await file.discard();
     throw toFerryError(err, m.path);
+  }
+}
+
+/** The payload as a sealed temp file: synchronous calls for inline-sized files, the thread pool for bigger ones. */
+async function stageWhole(share: ShareStore, payload: Buffer, m: Msg<'put'>): Promise<StagedFile> {
+  if (payload.length <= INLINE_FILE_MAX_BYTES) return StagedFile.writeSmall(share.stagingDir, payload, m, share.durability);
+  const file = await StagedFile.create(share.stagingDir);
+  try {
+    await file.write(payload);
+    await file.seal(m, share.durability);
+    return file;
+  } catch (err) {
+    await file.discard();
+    throw err;
   }
 }
 
