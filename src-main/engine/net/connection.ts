@@ -9,7 +9,7 @@ import { isErrorCode } from '../../../src-shared/protocol/error-codes';
 import type { ClientMessage, ServerMessage } from '../../../src-shared/protocol/messages';
 import { FerryError, toFerryError } from '../errors';
 import { silentLogger, type Logger } from '../log';
-import { FrameDecoder, FrameError, clip, encodeFrame, headerId, type Frame } from './frame-codec';
+import { EMPTY_PAYLOAD, FrameDecoder, FrameError, clip, encodeFrame, headerId, type Frame } from './frame-codec';
 import { validateClientMessage, validateServerMessage } from './validate';
 
 /** Tunables of a connection; the defaults are the protocol's, tests shrink the timings. */
@@ -22,8 +22,16 @@ export interface ConnectionOptions {
   closeGraceMs?: number;
   /** Frame size limits (defaults: the protocol limits). */
   limits?: { maxHeader?: number; maxPayload?: number };
+  /**
+   * Server side: stricter limits until `authenticated()` is called (e.g. 16 KiB headers, no payload), so a peer
+   * that has not authenticated cannot make the server buffer large frames. Unset: `limits` from the start.
+   */
+  preAuthLimits?: { maxHeader: number; maxPayload: number };
   log?: Logger;
 }
+
+/** What a server accepts before a successful hello: a hello fits in a few hundred bytes and has no payload. */
+export const PRE_AUTH_LIMITS = { maxHeader: 16 * 1024, maxPayload: 0 } as const;
 
 /** Defaults of ConnectionOptions. */
 export const DEFAULT_KEEPALIVE_MS = 20_000;
@@ -57,6 +65,7 @@ export class Connection {
   readonly closed: Promise<FerryError | null>;
 
   private readonly decoder: FrameDecoder;
+  private readonly limits: { maxHeader?: number; maxPayload?: number };
   private readonly validate: (h: unknown) => AnyMessage;
   private readonly log: Logger;
   private readonly keepAliveMs: number;
@@ -86,6 +95,15 @@ export class Connection {
   ) {
     this.remoteAddress = socket.remoteAddress ?? '';
     this.decoder = new FrameDecoder(opts.limits);
+    this.limits = opts.limits ?? {};
+    // One frame at a time while unauthenticated: the frame that authenticates lifts the limits for the next.
+    if (opts.preAuthLimits) {
+      this.decoder.setLimits({
+        ...opts.preAuthLimits, oneFrame: true,
+        // A payload is never part of a hello: it is "not authenticated", as for any other message before hello.
+        payloadError: { code: 'NOT_AUTHENTICATED', why: ' before a successful hello' },
+      });
+    }
     this.validate = side === 'server' ? validateClientMessage : validateServerMessage;
     this.log = opts.log ?? silentLogger;
     // `ping` is a client message: a server pinging would be a protocol error at the client.
@@ -166,6 +184,11 @@ export class Connection {
   /** True once close() was called or the socket closed. */
   get isClosed(): boolean {
     return this.closing;
+  }
+
+  /** The peer has authenticated: from the next frame on, the full frame limits apply. */
+  authenticated(): void {
+    this.decoder.setLimits(this.limits);
   }
 
   /** Stop reading from the socket (e.g. while the disk catches up); frames already decoded are still delivered. */
@@ -252,13 +275,22 @@ export class Connection {
     if (this.closing) return;
     this.stats.bytesIn += chunk.length;
     this.lastInAt = performance.now();
-    let frames: Frame<unknown>[];
-    try {
-      frames = this.decoder.push(chunk);
-    } catch (err) {
-      this.protocolError(err instanceof FrameError ? err : new FrameError('BAD_FRAME', String(err)));
-      return;
+    // Usually one pass; several while the decoder hands out one frame at a time (before authentication).
+    for (let input = chunk; !this.closing; input = EMPTY_PAYLOAD) {
+      let frames: Frame<unknown>[];
+      try {
+        frames = this.decoder.push(input);
+      } catch (err) {
+        this.protocolError(err instanceof FrameError ? err : new FrameError('BAD_FRAME', String(err)));
+        return;
+      }
+      if (frames.length === 0) return;
+      this.handleFrames(frames);
+      if (!this.decoder.oneAtATime) return;
     }
+  };
+
+  private handleFrames(frames: Frame<unknown>[]): void {
     for (const f of frames) {
       if (this.closing) return;
       let header: AnyMessage;
@@ -271,7 +303,7 @@ export class Connection {
       this.stats.payloadBytesIn += f.payload.length;
       this.dispatch({ header, payload: f.payload });
     }
-  };
+  }
 
   private dispatch(frame: Frame<AnyMessage>): void {
     const h = frame.header;

@@ -232,3 +232,26 @@ describe('FrameDecoder', () => {
     expect(() => dec.push(rawFrame('nope'))).toThrow(/JSON/);
   });
 });
+
+describe('FrameDecoder.setLimits', () => {
+  it('one frame at a time: limits changed between frames apply to the next frame of the same chunk', () => {
+    const dec = new FrameDecoder();
+    dec.setLimits({ maxHeader: 100, maxPayload: 0, oneFrame: true, payloadError: { code: 'NOT_AUTHENTICATED', why: ' before hello' } });
+    const both = wire([{ header: { type: 'hello', id: 1 } }, { header: { type: 'put', id: 2 }, payload: Buffer.alloc(5000, 1) }]);
+    const first = dec.push(both);
+    expect(first.map((f) => (f.header as { id: number }).id)).toEqual([1]);
+    dec.setLimits({}); // lifted
+    const second = dec.push(Buffer.alloc(0));
+    expect(second).toHaveLength(1);
+    expect(second[0]!.payload.length).toBe(5000);
+    expect(dec.push(Buffer.alloc(0))).toEqual([]);
+  });
+
+  it('a payload over the pre-authentication limit fails with the configured code, at the header', () => {
+    const dec = new FrameDecoder();
+    dec.setLimits({ maxHeader: 100, maxPayload: 0, oneFrame: true, payloadError: { code: 'NOT_AUTHENTICATED', why: ' before hello' } });
+    const err = errorOf(() => dec.push(encodeFrame({ type: 'put', id: 7 }, Buffer.alloc(10))[0]!));
+    expect(err.code).toBe('NOT_AUTHENTICATED');
+    expect(err.frameId).toBe(7);
+  });
+});

@@ -60,8 +60,11 @@ export function headerId(h: unknown): number {
 
 /** Incremental decoder: push received chunks, get complete frames. Throws FrameError; unusable afterwards. */
 export class FrameDecoder {
-  private readonly maxHeader: number;
-  private readonly maxPayload: number;
+  private maxHeader: number;
+  private maxPayload: number;
+  private oneFrame = false;
+  private payloadCode: ErrorCode = 'FRAME_TOO_LARGE';
+  private payloadWhy = '';
   private bufs: Buffer[] = [];
   private head = 0; // index of the first unread chunk (no Array.shift: a large payload spans thousands of chunks)
   private off = 0; // read offset into bufs[head]
@@ -78,6 +81,24 @@ export class FrameDecoder {
     this.maxPayload = limits.maxPayload ?? MAX_PAYLOAD_BYTES;
   }
 
+  /**
+   * Change the limits for the frames not yet started (e.g. lifted once the peer has authenticated).
+   * `oneFrame`: `push` returns at most one frame and keeps the rest buffered (call `push(EMPTY_PAYLOAD)` for the
+   * next), so the caller can change the limits between one frame and the next.
+   */
+  setLimits(limits: { maxHeader?: number; maxPayload?: number; oneFrame?: boolean; payloadError?: { code: ErrorCode; why: string } }): void {
+    this.maxHeader = limits.maxHeader ?? MAX_HEADER_BYTES;
+    this.maxPayload = limits.maxPayload ?? MAX_PAYLOAD_BYTES;
+    this.oneFrame = limits.oneFrame ?? false;
+    this.payloadCode = limits.payloadError?.code ?? 'FRAME_TOO_LARGE';
+    this.payloadWhy = limits.payloadError?.why ?? '';
+  }
+
+  /** True while `push` hands out one frame per call. */
+  get oneAtATime(): boolean {
+    return this.oneFrame;
+  }
+
   /** Bytes received but not yet part of a returned frame. */
   get buffered(): number {
     return this.avail + this.filled;
@@ -86,9 +107,9 @@ export class FrameDecoder {
   /** Feed received bytes; returns the frames completed by them, in order. */
   push(chunk: Buffer): Frame<unknown>[] {
     if (this.failed) throw this.failed;
-    if (chunk.length === 0) return NO_FRAMES;
+    if (chunk.length === 0 && this.avail === 0) return NO_FRAMES;
     let out: Frame<unknown>[] | null = null;
-    if (this.fill !== null) {
+    if (this.fill !== null && chunk.length > 0) {
       const n = Math.min(chunk.length, this.fill.length - this.filled);
       chunk.copy(this.fill, this.filled, 0, n);
       this.filled += n;
@@ -100,9 +121,12 @@ export class FrameDecoder {
       if (n === chunk.length) return out;
       chunk = chunk.subarray(n);
     }
-    this.bufs.push(chunk);
-    this.avail += chunk.length;
+    if (chunk.length > 0) {
+      this.bufs.push(chunk);
+      this.avail += chunk.length;
+    }
     for (;;) {
+      if (this.oneFrame && out !== null) break;
       if (this.headerLen < 0) {
         if (this.avail < 4) break;
         const len = this.readU32();
@@ -171,7 +195,7 @@ export class FrameDecoder {
         this.fail('BAD_FRAME', `"${clip(type)}" frame has an invalid payloadLength`, id);
       }
       if (payloadLength > this.maxPayload) {
-        this.fail('FRAME_TOO_LARGE', `"${clip(type)}" frame payload of ${payloadLength} bytes exceeds the limit of ${this.maxPayload} bytes`, id);
+        this.fail(this.payloadCode, `"${clip(type)}" frame payload of ${payloadLength} bytes exceeds the limit of ${this.maxPayload} bytes${this.payloadWhy}`, id);
       }
       plen = payloadLength;
     }

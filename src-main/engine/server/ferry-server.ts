@@ -15,6 +15,7 @@ import type { Durability } from '../fs/atomic-writer';
 import { silentLogger, type Logger } from '../log';
 import { loadOrCreateIdentity } from '../net/identity';
 import { createTlsServer } from '../net/tls';
+import { PRE_AUTH_LIMITS } from '../net/connection';
 import { ServerSession, type SessionHost } from './session';
 import { ShareStore } from './share-store';
 import { TokenStore } from './token-store';
@@ -114,7 +115,7 @@ export class FerryServer extends EventEmitter<ServerEvents> {
       identity: this.identity,
       onConnection: (c) => this.accept(new ServerSession(c, this.host)),
       onError: (e) => this.log.info({ err: e.message }, 'TLS handshake failed'),
-      connection: { log: this.log },
+      connection: { log: this.log, preAuthLimits: PRE_AUTH_LIMITS },
     });
     this.server = server;
     await new Promise<void>((resolve, reject) => {

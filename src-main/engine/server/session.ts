@@ -165,6 +165,7 @@ export class ServerSession {
     if (!share) return refuse('UNKNOWN_SHARE', `No share named "${h.share}" on this server`);
     this.share = share;
     this.tokenId = tokenId;
+    this.conn.authenticated(); // full frame limits from the next frame on
     this.client = {
       sessionId: this.id, clientId: h.clientId, clientName: h.clientName ?? h.clientId, share: share.name,
       remoteAddress: this.conn.remoteAddress, connectedAt: this.connectedAt, bytesReceived: 0, filesReceived: 0,

@@ -403,14 +403,14 @@ export class Transfer {
     const missing = this.state.findIndex((s) => s !== State.Present);
     if (missing >= 0) throw new FerryError('HASH_MISMATCH', `Chunk ${missing} of ${path} could not be assembled`, { path });
     this.ended = true;
+    if ((await this.finishHash(part)) !== hash) {
+      // Find the bad chunks so the retry asks only for them; if every chunk is right, the announced hash is wrong.
+      const bad = await this.verifyWritten(part);
+      if (bad === 0) await part.remove();
+      else await part.suspend();
+      throw new FerryError('HASH_MISMATCH', `Assembled ${path} does not match its announced hash (${bad} chunk(s) did not match the recipe)`, { path });
+    }
     try {
-      if ((await this.finishHash(part)) !== hash) {
-        // Find the bad chunks so the retry asks only for them; if every chunk is right, the announced hash is wrong.
-        const bad = await this.verifyWritten(part);
-        if (bad === 0) await part.remove();
-        else await part.suspend();
-        throw new FerryError('HASH_MISMATCH', `Assembled ${path} does not match its announced hash (${bad} chunk(s) did not match the recipe)`, { path });
-      }
       const abs = await this.share.root.resolveForWrite(path);
       const file = StagedFile.adopt(part.path, part.handle, this.begin.size);
       await file.seal(this.begin, this.share.durability);
