@@ -31,16 +31,17 @@ export interface LiveContext {
 /** Operations for a batch of changed paths (as spelled on disk); throws SAFETY_HALT instead of emptying the share. */
 export async function planLiveBatch(ctx: LiveContext, changed: readonly string[]): Promise<SyncOp[]> {
   const roots = changed.map((r) => toScanRoot(r, ctx.local.tree));
-  let scan = await scanRoots(ctx.rootAbs, roots, ctx.rules);
+  let scan = await scanRoots(ctx.rootAbs, roots, ctx.rules, ctx.local.tree);
   const extra = await vanishedSources(ctx, scan.tree, roots.map((r) => r.path));
   if (extra.length > 0) {
     roots.push(...extra);
-    scan = await scanRoots(ctx.rootAbs, roots, ctx.rules);
+    scan = await scanRoots(ctx.rootAbs, roots, ctx.rules, ctx.local.tree);
   }
   const paths = holdDeletions(ctx, roots.map((r) => r.path), scan.tree);
   if (paths.length === 0) return [];
   const pathSet = new Set(paths);
-  const region: Tree = new Map([...scan.tree].filter(([p]) => withinAny(p, pathSet)));
+  // A whole-folder batch (the rescans) keeps the scan as it is: no second map of 100,000 entries.
+  const region: Tree = pathSet.has('') ? scan.tree : new Map([...scan.tree].filter(([p]) => withinAny(p, pathSet)));
   const halt = safetyAfter(ctx, region, pathSet, await rootIsFolder(ctx.rootAbs));
   if (halt) throw halt;
   return reconcileRegion({ local: ctx.local, projected: ctx.projected, roots: paths, scanned: region, isIgnored: ctx.rules.predicate() });

@@ -7,9 +7,9 @@ import { IgnoreRules } from '../core/ignore-rules';
 import type { Tree } from '../core/tree';
 import { emptyScan, scanRegion, type ScanResult, type ScanRoot } from './local-scan';
 
-/** Scan several regions into one result. */
-export async function scanRoots(rootAbs: string, roots: readonly ScanRoot[], rules: IgnoreRules): Promise<ScanResult> {
-  const out = emptyScan();
+/** Scan several regions into one result; unchanged entries of `reuse` (the local model) are kept as they are. */
+export async function scanRoots(rootAbs: string, roots: readonly ScanRoot[], rules: IgnoreRules, reuse?: Tree): Promise<ScanResult> {
+  const out = emptyScan(reuse);
   for (const r of roots) await scanRegion(rootAbs, r, rules, out);
   return out;
 }

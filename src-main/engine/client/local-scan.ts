@@ -18,6 +18,12 @@ export interface ScanRoot {
 export interface ScanResult {
   tree: Tree;
   problems: FerryErrorInfo[];
+  /**
+   * The previous model of these paths: an entry found unchanged is taken from it instead of a fresh object, so a
+   * rescan of 100,000 unchanged files leaves the fresh objects to die young instead of replacing (and promoting)
+   * the whole model — the rescan after the initial mirror was the client's memory peak.
+   */
+  reuse?: Tree;
 }
 
 /** Scan `root` (the whole folder with path '') into `into`; a missing root region yields nothing. */
@@ -32,9 +38,9 @@ export async function scanRegion(rootAbs: string, root: ScanRoot, rules: IgnoreR
   if (e.kind === 'dir') await walk(rootAbs, root.path, root.disk, rules, into);
 }
 
-/** A fresh result to scan into. */
-export function emptyScan(): ScanResult {
-  return { tree: new Map(), problems: [] };
+/** A fresh result to scan into (reusing unchanged entries of `reuse`, when given). */
+export function emptyScan(reuse?: Tree): ScanResult {
+  return reuse === undefined ? { tree: new Map(), problems: [] } : { tree: new Map(), problems: [], reuse };
 }
 
 async function walk(rootAbs: string, rel: string, disk: string, rules: IgnoreRules, into: ScanResult): Promise<void> {
@@ -72,10 +78,16 @@ function describeEntry(rootAbs: string, rel: string, disk: string, rules: Ignore
     return undefined;
   }
   if (w === undefined || rules.ignores(rel, w.kind === 'dir')) return undefined;
+  const old = into.reuse?.get(rel);
+  if (old !== undefined && sameAsDescribed(old, w, disk === rel ? undefined : disk)) return old;
   const e: TreeEntry = { path: rel, kind: w.kind, size: w.size, mtimeMs: w.mtimeMs, mode: w.mode, ino: w.ino };
   if (w.target !== undefined) e.target = w.target;
   if (disk !== rel) e.diskPath = disk;
   return e;
+}
+
+function sameAsDescribed(old: TreeEntry, w: Described, diskPath: string | undefined): boolean {
+  return old.kind === w.kind && old.size === w.size && old.mtimeMs === w.mtimeMs && old.mode === w.mode && old.ino === w.ino && old.target === w.target && old.diskPath === diskPath;
 }
 
 interface Described {

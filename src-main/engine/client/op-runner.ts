@@ -7,7 +7,7 @@ import type { RecipeCache } from '../chunking/recipe-cache';
 import type { SyncOp } from '../core/operations';
 import type { Tree } from '../core/tree';
 import { toFerryError, type FerryError } from '../errors';
-import { applyOp } from '../core/apply-op';
+import { applyOp, shareEntry } from '../core/apply-op';
 import { TransferTracker } from './transfer-records';
 import { uploadFile } from './upload-file';
 import type { RateLimiter } from './rate-limiter';
@@ -20,6 +20,8 @@ export interface RunnerContext {
   cache: RecipeCache;
   /** The server's tree as confirmed by `ok`s: the `base` of each write. */
   confirmed: Tree;
+  /** The projected tree: a confirmed upload shares its entry object with it. */
+  projected?: Tree;
   emitTransfer: (r: TransferRecord) => void;
   /** Upload bandwidth limit (file payloads only), or null. */
   limiter: RateLimiter | null;
@@ -53,6 +55,7 @@ export async function runOp(ctx: RunnerContext, op: SyncOp): Promise<RunOutcome>
         return { ok: true, op, bytesSent: 0, skipped: true };
       }
       applyOp(ctx.confirmed, op, r);
+      if (ctx.projected) shareEntry(ctx.confirmed, ctx.projected, op.path);
       if (r.conflict) ctx.onConflict(r.conflict, { size: r.size, mtimeMs: r.mtimeMs });
       t.completed(r.size);
       return { ok: true, op, bytesSent: r.bytesSent, skipped: false };

@@ -250,7 +250,7 @@ export class SyncSession extends EventEmitter<SessionEvents> {
       this.confirmed = remote;
       this.projected = new Map(remote);
       this.rules = await readIgnoreFile(this.rootAbs, this.opts.ignore ?? []);
-      const scan = await scanRoots(this.rootAbs, [{ path: '', disk: '' }], this.rules);
+      const scan = await scanRoots(this.rootAbs, [{ path: '', disk: '' }], this.rules, this.local.tree);
       for (const p of scan.problems) this.recordError(new FerryError(p.code, p.message, p.path === undefined ? {} : { path: p.path }));
       const halt = checkSafety(scan.tree, remote, { allowEmptyRoot: this.opts.allowEmptyRoot ?? false, rootExists: await rootIsFolder(this.rootAbs) });
       if (halt) throw halt;
@@ -355,6 +355,7 @@ export class SyncSession extends EventEmitter<SessionEvents> {
           conn,
           cache: this.cache,
           confirmed: this.confirmed,
+          projected: this.projected,
           limiter: this.limiter,
           emitTransfer: (r) => this.emitTransfer(r),
           onConflict: (c, local) => this.onConflict(c, local),

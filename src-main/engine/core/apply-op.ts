@@ -46,3 +46,14 @@ export function revertPath(projected: Tree, confirmed: Tree, path: string): void
   }
   for (const [p, e] of confirmed) if (p === path || p.startsWith(path + '/')) projected.set(p, e);
 }
+
+/**
+ * Make `tree` hold `from`'s object at `path` when both describe the same file: the confirmed and projected
+ * trees then share one entry per synced file instead of two equal ones (100,000 fewer objects after a first upload).
+ */
+export function shareEntry(tree: Tree, from: Tree, path: string): void {
+  const a = tree.get(path);
+  const b = from.get(path);
+  if (a === undefined || b === undefined || a === b || a.kind !== 'file' || b.kind !== 'file') return;
+  if (a.size === b.size && a.mtimeMs === b.mtimeMs && a.mode === b.mode && b.ino === undefined && b.diskPath === undefined && b.target === undefined) tree.set(path, b);
+}

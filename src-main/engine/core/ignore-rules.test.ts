@@ -26,4 +26,19 @@ describe('IgnoreRules', () => {
   it('never ignores the root', () => {
     expect(new IgnoreRules(['*']).ignores('', true)).toBe(false);
   });
+  it('answers the same without user rules (fast path) as the library does', () => {
+    const none = new IgnoreRules([], '# only a comment\n\n');
+    const lib = new IgnoreRules(['never-matches-anything-xyz']);
+    for (const [p, d] of [['.ferry', true], ['.ferry/staging/x', false], ['.ferryx', false], ['a/.ferry', true], ['a/b.txt', false], ['/abs', false], ['../up', false], ['./here', false]] as const) {
+      expect(none.ignores(p, d), p).toBe(lib.ignores(p, d));
+    }
+  });
+  it('stays right across many questions (its cache is rebuilt, not grown without bound)', () => {
+    const r = new IgnoreRules(['*.log', 'build/']);
+    for (let i = 0; i < 30_000; i++) {
+      expect(r.ignores(`d${i % 97}/f${i}.log`, false)).toBe(true);
+      expect(r.ignores(`d${i % 97}/f${i}.txt`, false)).toBe(false);
+    }
+    expect(r.ignores('x/build/y', false)).toBe(true);
+  });
 });
