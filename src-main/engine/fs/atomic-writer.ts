@@ -28,6 +28,15 @@ export function utimesSeconds(ms: number): number {
   return (ms + 0.5) / 1000;
 }
 
+/** Random per process, so two servers (or a restart) sharing a staging folder never pick the same name; O_EXCL guards the rest. */
+const TEMP_PREFIX = `tmp-${randomBytes(6).toString('base64url')}-`;
+let tempCounter = 0;
+
+/** A fresh temp file name: a counter after a random prefix (a random draw per file costs more than the create). */
+function tempName(): string {
+  return `${TEMP_PREFIX}${(tempCounter++).toString(36)}`;
+}
+
 /** A temp file being written in a staging folder. Write, then `seal`, then `installAt`; or `discard`. */
 export class StagedFile {
   private written = 0;
@@ -46,7 +55,7 @@ export class StagedFile {
    * Meant for files up to the inline limit (128 KiB); larger ones use create/write/seal.
    */
   static async writeSmall(stagingDir: string, data: Buffer, meta: FileMeta, durability: Durability): Promise<StagedFile> {
-    const path = join(stagingDir, `tmp-${randomBytes(9).toString('base64url')}`);
+    const path = join(stagingDir, tempName());
     let fd = -1;
     try {
       fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
@@ -80,7 +89,7 @@ export class StagedFile {
 
   /** Create a new, exclusive temp file (mode 0600 until sealed) in `stagingDir`. */
   static async create(stagingDir: string): Promise<StagedFile> {
-    const path = join(stagingDir, `tmp-${randomBytes(9).toString('base64url')}`);
+    const path = join(stagingDir, tempName());
     try {
       return new StagedFile(path, await open(path, 'wx', 0o600));
     } catch (err) {
