@@ -27,8 +27,13 @@ interface PartRecord {
 /** Save the sidecar at most this often while chunks arrive (and always on suspend). */
 const SAVE_EVERY_MS = 1000;
 
-/** Temp files (and their sidecars) of transfers running now, by part path: a second `begin` of the same file gets its own temp file. */
-const active = new Map<string, PartFile>();
+/**
+ * Temp files (and their sidecars) of transfers running now, by part path. A second `begin` of the same file takes
+ * the temp file over when its holder has been idle this long (typically a session whose client is gone but whose
+ * connection has not timed out yet), else gets a temp file of its own.
+ */
+export const partFileTuning = { takeoverIdleMs: 5000 };
+const active = new Map<string, PartFile | null>();
 
 /** SHA-256 hex of a recipe payload (what the sidecar is checked against). */
 export function recipeDigest(recipe: Buffer): string {
@@ -43,6 +48,9 @@ export class PartFile {
   private released = false;
   /** Chunks marked since open (with `resumed`: is there anything worth keeping?). */
   private marked = 0;
+  private lastUse = Date.now();
+  /** Set by the owner: stop using this file and suspend it (for a newer `begin` of the same file). */
+  yieldTo: (() => Promise<void>) | null = null;
 
   private constructor(
     /** Absolute path of the temp file. */
@@ -64,15 +72,16 @@ export class PartFile {
   static async open(dir: string, m: { path: string; hash: string; size: number; chunkCount: number }, recipe: Buffer): Promise<PartFile> {
     const key = createHash('sha256').update(`${m.path}\0${m.hash}`).digest('hex').slice(0, 40);
     let base = join(dir, key);
+    const holder = active.get(`${base}.part`);
+    if (holder && holder.yieldTo !== null && Date.now() - holder.lastUse > partFileTuning.takeoverIdleMs) await holder.yieldTo();
     const resumable = !active.has(`${base}.part`);
     if (!resumable) base = join(dir, `tmp-${randomBytes(9).toString('base64url')}`);
     const record = { v: 1 as const, path: m.path, hash: m.hash, size: m.size, recipe: recipeDigest(recipe), chunkCount: m.chunkCount };
     const bytes = Math.ceil(m.chunkCount / 8);
     const partPath = `${base}.part`;
     const sidecar = resumable ? `${base}.json` : null;
-    // Claim the key before the first await, so a concurrent begin of the same file does not share it.
-    const placeholder = {} as PartFile;
-    active.set(partPath, placeholder);
+    // Claim the key before the next await, so a concurrent begin of the same file does not share it.
+    active.set(partPath, null);
     try {
       if (sidecar !== null) {
         const resumed = await PartFile.tryResume(partPath, sidecar, record, bytes);
@@ -137,6 +146,7 @@ export class PartFile {
   mark(i: number): void {
     this.done[i >> 3]! |= 1 << (i & 7);
     this.marked++;
+    this.lastUse = Date.now();
     if (this.sidecar === null) return;
     this.dirty = true;
     this.saveTimer ??= setTimeout(() => {
@@ -197,6 +207,11 @@ export class PartFile {
     this.released = true;
     active.delete(this.path);
     if (this.sidecar !== null) await rm(this.sidecar, { force: true }).catch(() => undefined);
+  }
+
+  /** True once suspended, removed or installed: the handle must not be used any more. */
+  get isReleased(): boolean {
+    return this.released;
   }
 
   private async release(): Promise<void> {

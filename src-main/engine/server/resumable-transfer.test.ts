@@ -3,6 +3,7 @@ import { readdir, readFile, lstat, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, tempDir } from '../../../test/helpers/trees';
+import { partFileTuning } from './part-file';
 import { countMissing, pseudoRandom, sha256, startServerFixture, type ServerFixture } from './test-harness';
 
 const open_: ServerFixture[] = [];
@@ -119,6 +120,30 @@ describe('resumable assembly', () => {
     await b.request({ type: 'commit', transfer: tb.transfer });
     expect(sha256(await readFile(join(root, 'same.bin')))).toBe(sha256(data));
     expect(await partFiles(root)).toEqual([]);
+  });
+
+  it('a silent transfer of the same file is taken over by a newer begin (client gone, connection not yet timed out)', async () => {
+    partFileTuning.takeoverIdleMs = 50;
+    try {
+      const fx = await start(await tempDir());
+      const root = fx.roots.main!;
+      const data = pseudoRandom(1024 * 1024, 26);
+      const stale = await fx.client();
+      const t1 = await stale.begin('taken.bin', data);
+      const sent = await stale.sendChunks(t1, data, 5);
+      await stale.request({ type: 'ping' });
+      await new Promise((r) => setTimeout(r, 100));
+      const fresh = await fx.client();
+      const t2 = await fresh.begin('taken.bin', data);
+      expect(countMissing(t2.missing)).toBe(countMissing(t1.missing) - sent);
+      await fresh.sendChunks(t2, data);
+      await fresh.request({ type: 'commit', transfer: t2.transfer });
+      expect(sha256(await readFile(join(root, 'taken.bin')))).toBe(sha256(data));
+      // The old session's commit no longer owns the temp file.
+      expect(await stale.errorCode({ type: 'commit', transfer: t1.transfer })).toBe('TRANSFER_UNKNOWN');
+    } finally {
+      partFileTuning.takeoverIdleMs = 5000;
+    }
   });
 
   it('abandoned temp files expire', async () => {

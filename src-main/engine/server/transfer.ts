@@ -228,6 +228,8 @@ export class Transfer {
     this.share.root.resolve(this.begin.path); // refuse a bad path before any chunk is sent
     const part = await PartFile.open(this.share.stagedChunks.root, this.begin, this.recipe);
     this.part = part;
+    // A newer `begin` of the same file may take the temp file over once this transfer has gone quiet.
+    part.yieldTo = () => this.enqueue(() => this.suspend());
     this.writer = new BatchWriter(part.handle);
     const { entries, state } = this;
     // The record says which chunks were written; trust only those whose bytes still hash right.
@@ -392,6 +394,7 @@ export class Transfer {
     const { path, hash, base } = this.begin;
     const part = this.part;
     if (part === null) throw new FerryError('INTERNAL', `Transfer of ${path} has no temp file`, { path });
+    if (part.isReleased) throw new FerryError('TRANSFER_UNKNOWN', `Transfer of ${path} was taken over by a newer upload of the same file`, { path });
     await this.filling;
     if (this.failure) throw this.failure;
     const unsent = this.state.indexOf(State.Asked);
