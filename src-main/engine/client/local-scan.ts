@@ -1,7 +1,8 @@
 /** Scanning the local folder: lstat walk (inodes kept, links not followed), NFC paths, ignore rules applied. */
-import { lstatSync, readlinkSync } from 'node:fs';
+import { lstatSync, readlinkSync, type Stats } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
+import { STATE_DIR_NAME } from '../../../src-shared/protocol/limits';
 import { relPathProblem } from '../../../src-shared/protocol/paths';
 import type { FerryErrorInfo } from '../../../src-shared/protocol/error-codes';
 import { toFerryError } from '../errors';
@@ -32,7 +33,7 @@ export async function scanRegion(rootAbs: string, root: ScanRoot, rules: IgnoreR
     await walk(rootAbs, '', '', rules, into);
     return;
   }
-  const e = describeEntry(rootAbs, root.path, root.disk, rules, into);
+  const e = describeEntry(join(rootAbs, root.disk), root.path, root.disk, rules, into);
   if (e === undefined) return;
   into.tree.set(e.path, e);
   if (e.kind === 'dir') await walk(rootAbs, root.path, root.disk, rules, into);
@@ -44,19 +45,23 @@ export function emptyScan(reuse?: Tree): ScanResult {
 }
 
 async function walk(rootAbs: string, rel: string, disk: string, rules: IgnoreRules, into: ScanResult): Promise<void> {
+  const dirAbs = disk === '' ? rootAbs : join(rootAbs, disk);
   let names: string[];
   try {
-    names = await readdir(join(rootAbs, disk));
+    names = await readdir(dirAbs);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' && code !== 'ENOTDIR') into.problems.push(toFerryError(err, rel || '.').toInfo());
     return;
   }
   // lstat synchronously: a cached lstat costs a few µs, a thread-pool round trip through fs/promises several
-  // times that in CPU (the scan of 20,000 files is a measurable part of an initial sync).
-  const found = names.map((name) => describeEntry(rootAbs, rel === '' ? name.normalize('NFC') : `${rel}/${name.normalize('NFC')}`, disk === '' ? name : `${disk}/${name}`, rules, into));
+  // times that in CPU (the scan of 20,000 files is a measurable part of an initial sync). Per entry only the
+  // strings that are kept are built: the garbage of a 100,000-file rescan was the client's memory peak.
   const dirs: TreeEntry[] = [];
-  for (const e of found) {
+  for (const name of names) {
+    const nfc = ASCII.test(name) ? name : name.normalize('NFC');
+    const path = rel === '' ? nfc : `${rel}/${nfc}`;
+    const e = describeEntry(`${dirAbs}${sep}${name}`, path, disk === '' ? name : `${disk}/${name}`, rules, into, nameNeedsCheck(rel, name));
     if (e === undefined) continue;
     into.tree.set(e.path, e);
     if (e.kind === 'dir') dirs.push(e);
@@ -64,55 +69,41 @@ async function walk(rootAbs: string, rel: string, disk: string, rules: IgnoreRul
   for (const d of dirs) await walk(rootAbs, d.path, d.diskPath ?? d.path, rules, into);
 }
 
-function describeEntry(rootAbs: string, rel: string, disk: string, rules: IgnoreRules, into: ScanResult): TreeEntry | undefined {
-  const problem = relPathProblem(rel);
+/** Names that may make a path the protocol refuses (anything else is valid below an already valid folder). */
+function nameNeedsCheck(parentRel: string, name: string): boolean {
+  if (name.includes('\\') || name.includes('\0')) return true;
+  return parentRel === '' && (name === STATE_DIR_NAME || /^[A-Za-z]:/.test(name));
+}
+
+const ASCII = /^[\x20-\x7e]*$/;
+
+function describeEntry(abs: string, rel: string, disk: string, rules: IgnoreRules, into: ScanResult, checkPath = true): TreeEntry | undefined {
+  const problem = checkPath ? relPathProblem(rel) : null;
   if (problem !== null) {
     if (!rules.ignores(rel, false)) into.problems.push({ code: 'PATH_INVALID', message: `${disk} cannot be synced: ${problem}`, path: disk });
     return undefined;
   }
-  let w;
+  let st: Stats | undefined;
+  let target: string | undefined;
   try {
-    w = describeSync(join(rootAbs, disk));
+    st = lstatSync(abs, { throwIfNoEntry: false });
+    if (st?.isSymbolicLink()) target = readlinkSync(abs);
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     into.problems.push(toFerryError(err, rel).toInfo());
     return undefined;
   }
-  if (w === undefined || rules.ignores(rel, w.kind === 'dir')) return undefined;
-  const old = into.reuse?.get(rel);
-  if (old !== undefined && sameAsDescribed(old, w, disk === rel ? undefined : disk)) return old;
-  const e: TreeEntry = { path: rel, kind: w.kind, size: w.size, mtimeMs: w.mtimeMs, mode: w.mode, ino: w.ino };
-  if (w.target !== undefined) e.target = w.target;
-  if (disk !== rel) e.diskPath = disk;
-  return e;
-}
-
-function sameAsDescribed(old: TreeEntry, w: Described, diskPath: string | undefined): boolean {
-  return old.kind === w.kind && old.size === w.size && old.mtimeMs === w.mtimeMs && old.mode === w.mode && old.ino === w.ino && old.target === w.target && old.diskPath === diskPath;
-}
-
-interface Described {
-  kind: 'file' | 'dir' | 'symlink';
-  size: number;
-  mtimeMs: number;
-  mode: number;
-  ino: number;
-  target?: string;
-}
-
-/** lstat one node like fs/tree-walk's describe (undefined when gone or not a file/folder/link). */
-function describeSync(abs: string): Described | undefined {
-  const st = lstatSync(abs, { throwIfNoEntry: false });
   if (st === undefined) return undefined;
-  const base = { ino: st.ino, mtimeMs: Math.floor(st.mtimeMs), mode: st.mode & 0o7777 };
-  if (st.isDirectory()) return { ...base, kind: 'dir', size: 0 };
-  if (st.isFile()) return { ...base, kind: 'file', size: st.size };
-  if (st.isSymbolicLink()) {
-    try {
-      return { ...base, kind: 'symlink', size: st.size, target: readlinkSync(abs) };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
-    }
-  }
-  return undefined;
+  const kind = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : target !== undefined ? 'symlink' : undefined;
+  if (kind === undefined || rules.ignores(rel, kind === 'dir')) return undefined;
+  const size = kind === 'dir' ? 0 : st.size;
+  const mtimeMs = Math.floor(st.mtimeMs);
+  const mode = st.mode & 0o7777;
+  const diskPath = disk === rel ? undefined : disk;
+  const old = into.reuse?.get(rel);
+  if (old !== undefined && old.kind === kind && old.size === size && old.mtimeMs === mtimeMs && old.mode === mode && old.ino === st.ino && old.target === target && old.diskPath === diskPath) return old;
+  const e: TreeEntry = { path: rel, kind, size, mtimeMs, mode, ino: st.ino };
+  if (target !== undefined) e.target = target;
+  if (diskPath !== undefined) e.diskPath = diskPath;
+  return e;
 }
