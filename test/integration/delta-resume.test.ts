@@ -43,7 +43,7 @@ describe('resuming an interrupted upload', () => {
     await Promise.race([cut, new Promise((_, reject) => setTimeout(() => reject(new Error('never reached half-way')), 90_000))]);
     await first.s.stop();
     expect(first.transfers.some((t) => t.path === 'huge.bin' && t.status === 'completed')).toBe(false);
-    expect(sentAtCut).toBeLessThan(0.7 * size);
+    expect(sentAtCut).toBeLessThan(0.8 * size); // progress is reported every 200 ms: "about half-way"
 
     // Second try: a new session (as after a restart of the client) asks the server what it still needs.
     relay.reset();
