@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { lstat, open, type FileHandle } from 'node:fs/promises';
-import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { INLINE_FILE_MAX_BYTES, MAX_PAYLOAD_BYTES, RECIPE_ENTRY_BYTES } from '../../../src-shared/protocol/limits';
 import type { ConflictInfo, FileBase, ServerMessage } from '../../../src-shared/protocol/messages';
 import { FerryError, toFerryError } from '../errors';
@@ -14,6 +14,7 @@ import type { Frame } from '../net/frame-codec';
 import { computeRecipe, encodeRecipe, type FileRecipe } from '../chunking/recipe';
 import type { RecipeCache } from '../chunking/recipe-cache';
 import type { RateLimiter } from './rate-limiter';
+import { readSmallFile } from './read-small-file';
 
 /** Tries before a file that keeps changing is reported and left for its next change. */
 export const MAX_UPLOAD_TRIES = 5;
@@ -98,7 +99,7 @@ function resultOf(st: FileStat, bytesSent: number, f: Frame<ServerMessage>): Upl
 }
 
 async function putWhole(ctx: UploadContext, rel: string, abs: string, st: FileStat, base: FileBase): Promise<UploadResult | 'changed'> {
-  const read = readWhole(abs, st.size);
+  const read = await readSmallFile(abs, st.size);
   if (read === null) return 'changed';
   const buf = read.buf;
   if (buf.length !== st.size || !sameStat(read.after, st)) return 'changed';
@@ -107,38 +108,6 @@ async function putWhole(ctx: UploadContext, rel: string, abs: string, st: FileSt
   const f = await ctx.conn.request(header, buf);
   ctx.onProgress(st.size, buf.length);
   return resultOf(st, buf.length, f);
-}
-
-/**
- * Read a whole small file through one descriptor: open, read (one byte more than expected, to see growth), fstat,
- * close. Synchronous on purpose: for files this small the four thread-pool round trips (and FileHandle objects)
- * of fs/promises cost ~4× the CPU of the syscalls themselves (measured: 20,000 files of 1–16 KiB, ~1.4 s of
- * CPU with promises vs ~0.35 s sync), and the client's CPU is what paces an initial sync of many small files.
- * One call blocks the loop for at most one read of ≤ INLINE_FILE_MAX_BYTES.
- */
-function readWhole(abs: string, expected: number): { buf: Buffer; after: FileStat | null } | null {
-  let fd: number;
-  try {
-    fd = openSync(abs, 'r');
-  } catch {
-    return null;
-  }
-  try {
-    const buf = Buffer.allocUnsafe(expected + 1);
-    let n = 0;
-    for (let guard = 0; n < buf.length && guard < 1000; guard++) {
-      const bytesRead = readSync(fd, buf, n, buf.length - n, n);
-      if (bytesRead === 0) break;
-      n += bytesRead;
-    }
-    const s = fstatSync(fd);
-    const after = s.isFile() ? { size: s.size, mtimeMs: Math.floor(s.mtimeMs), mode: s.mode & 0o7777, ino: s.ino } : null;
-    return { buf: buf.subarray(0, n), after };
-  } catch {
-    return null; // EISDIR and friends: not a readable file any more; the caller re-stats
-  } finally {
-    closeSync(fd);
-  }
 }
 
 async function recipeFor(ctx: UploadContext, rel: string, abs: string, st: FileStat): Promise<FileRecipe | 'changed'> {
