@@ -233,7 +233,14 @@ export class Transfer {
     this.writer = new BatchWriter(part.handle);
     const { entries, state } = this;
     // The record says which chunks were written; trust only those whose bytes still hash right.
-    if (part.resumed > 0) await this.verifyWritten(part);
+    if (part.resumed > 0) {
+      try {
+        await this.verifyWritten(part);
+      } catch (err) {
+        await part.suspend(); // the plan failed: release the temp file (kept for a later begin)
+        throw err;
+      }
+    }
     const asked = new Set<string>();
     let fill = false;
     for (let i = 0; i < entries.length; i++) {
