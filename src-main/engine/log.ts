@@ -3,6 +3,7 @@
  * Engine modules take a `Logger` and default to a silent one, so tests stay quiet.
  */
 import pino from 'pino';
+import type { Writable } from 'node:stream';
 import { createStream } from 'rotating-file-stream';
 
 export type Logger = pino.Logger;
@@ -24,8 +25,7 @@ export interface Loggers {
  */
 export function createLoggers(dir: string | null, level: LogLevel = 'info'): Loggers {
   if (dir === null) return { debug: silentLogger, transfer: silentLogger, close: async () => {} };
-  const open = (name: string) =>
-    createStream(name, { path: dir, size: '10M', interval: '1d', maxFiles: 7 });
+  const open = (name: string) => batchWrites(createStream(name, { path: dir, size: '10M', interval: '1d', maxFiles: 7 }));
   const debugStream = open('ferry.log');
   const transferStream = open('transfers.log');
   const debug = pino({ level, base: { log: 'debug' } }, debugStream);
@@ -36,4 +36,25 @@ export function createLoggers(dir: string | null, level: LogLevel = 'info'): Log
     close: () =>
       Promise.all([debugStream, transferStream].map((s) => new Promise<void>((r) => s.end(() => r())))).then(() => undefined),
   };
+}
+
+/**
+ * Gather the lines written in one tick into a single writev: a sync of 20,000 files logs 20,000 lines,
+ * and one write call per line cost about 15 % of the client's main thread.
+ */
+function batchWrites<S extends Writable>(stream: S): S {
+  const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  let corked = false;
+  stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+    if (!corked) {
+      corked = true;
+      stream.cork();
+      process.nextTick(() => {
+        corked = false;
+        stream.uncork();
+      });
+    }
+    return write(chunk, ...rest);
+  }) as S['write'];
+  return stream;
 }
