@@ -1,6 +1,7 @@
-/** Whole-file SHA-256 on a worker thread, so a large file's two hash passes run on two cores. */
+/** Recipes and whole-file SHA-256 of large files on a worker thread, so this thread is free to send. */
 import { Worker } from 'node:worker_threads';
 import { FerryError, toFerryError } from '../errors';
+import { GEAR, checkChunkerOptions, type ChunkerOptions } from './fastcdc';
 
 /*
  * The worker is plain CommonJS evaluated from a string: no separate file to locate, so it works the same
@@ -8,17 +9,81 @@ import { FerryError, toFerryError } from '../errors';
  * It reads the file itself (synchronous reads are fine on its own thread): no bytes cross the thread boundary.
  */
 const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');
-const buf = Buffer.allocUnsafe(1024 * 1024);
-parentPort.on('message', ({ id, path }) => {
+const gear = workerData.gear;
+// 4 MiB reads: per-read cost vanishes; the one buffer is reused, so this is the worker's whole read memory.
+const buf = Buffer.allocUnsafe(4 * 1024 * 1024);
+function readFull(fd, pos) {
+  let got = 0;
+  while (got < buf.length) {
+    const n = fs.readSync(fd, buf, got, buf.length - got, pos + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
+}
+function topBits(bits) { return bits >= 32 ? -1 : ~(-1 >>> bits); }
+// Must cut exactly where fastcdc.ts's Chunker cuts (recipe.test.ts compares the two on the same bytes).
+function recipe(fd, o) {
+  const { minSize, avgSize, maxSize } = o;
+  const bits = Math.round(Math.log2(avgSize));
+  const maskS = topBits(bits + 2), maskL = topBits(bits - 2);
+  const whole = createHash('sha256');
+  let cur = createHash('sha256');
+  const digests = [];
+  const lengths = [];
+  let h = 0, len = 0, size = 0;
+  for (;;) {
+    const n = readFull(fd, size);
+    if (n === 0) break;
+    size += n;
+    const data = n === buf.length ? buf : buf.subarray(0, n);
+    whole.update(data);
+    let i = 0, start = 0;
+    while (i < n) {
+      if (len < minSize) {
+        const skip = Math.min(minSize - len, n - i);
+        len += skip; i += skip;
+        continue;
+      }
+      let cut = false, j = i;
+      if (len < avgSize) {
+        const end = i + Math.min(avgSize - len, n - i);
+        while (j < end) { h = ((h << 1) + gear[data[j++]]) | 0; if ((h & maskS) === 0) { cut = true; break; } }
+      } else {
+        const end = i + Math.min(maxSize - len, n - i);
+        while (j < end) { h = ((h << 1) + gear[data[j++]]) | 0; if ((h & maskL) === 0) { cut = true; break; } }
+      }
+      len += j - i; i = j;
+      if (cut || len >= maxSize) {
+        digests.push(cur.update(data.subarray(start, i)).digest());
+        lengths.push(len);
+        cur = createHash('sha256');
+        start = i; len = 0; h = 0;
+      }
+    }
+    if (start < n) cur.update(data.subarray(start, n));
+    if (n < buf.length) break;
+  }
+  if (len > 0) { digests.push(cur.digest()); lengths.push(len); }
+  const out = Buffer.concat(digests);
+  const lens = Uint32Array.from(lengths);
+  return { size, hash: whole.digest('hex'), digests: out, lengths: lens };
+}
+parentPort.on('message', ({ id, path, kind, opts }) => {
   let fd = -1;
   try {
     fd = fs.openSync(path, 'r');
+    if (kind === 'recipe') {
+      const r = recipe(fd, opts);
+      parentPort.postMessage({ id, recipe: r }, [r.lengths.buffer]);
+      return;
+    }
     const h = createHash('sha256');
     for (let pos = 0; ; ) {
-      const n = fs.readSync(fd, buf, 0, buf.length, pos);
+      const n = readFull(fd, pos);
       if (n === 0) break;
       h.update(n === buf.length ? buf : buf.subarray(0, n));
       pos += n;
@@ -35,13 +100,22 @@ parentPort.on('message', ({ id, path }) => {
 type Reply = {
   id: number;
   hash?: string;
+  recipe?: WorkerRecipe;
   error?: { code?: string; message: string };
 };
+
+/** A recipe as the worker returns it: chunk digests packed 32 bytes each, lengths in file order. */
+export interface WorkerRecipe {
+  size: number;
+  hash: string;
+  digests: Uint8Array;
+  lengths: Uint32Array;
+}
 
 let worker: Worker | null = null;
 let broken = false;
 let nextId = 1;
-const pending = new Map<number, { path: string; resolve: (h: string) => void; reject: (e: unknown) => void }>();
+const pending = new Map<number, { path: string; resolve: (r: Reply) => void; reject: (e: unknown) => void }>();
 
 function failAll(err: unknown): void {
   for (const [id, p] of pending) {
@@ -53,23 +127,15 @@ function failAll(err: unknown): void {
 function getWorker(): Worker | null {
   if (worker || broken) return worker;
   try {
-    const w = new Worker(WORKER_SOURCE, { eval: true });
+    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { gear: GEAR } });
     w.on('message', (m: Reply) => {
       const p = pending.get(m.id);
       if (!p) return;
       pending.delete(m.id);
       // Idle workers must not keep the process alive (the CLI exits when its work is done).
       if (pending.size === 0) w.unref();
-      if (m.hash !== undefined) p.resolve(m.hash);
-      else
-        p.reject(
-          toFerryError(
-            Object.assign(new Error(m.error?.message ?? 'hash worker failed'), {
-              code: m.error?.code,
-            }),
-            p.path,
-          ),
-        );
+      if (m.error === undefined) p.resolve(m);
+      else p.reject(toFerryError(Object.assign(new Error(m.error.message), { code: m.error.code }), p.path));
     });
     w.on('error', (err) => {
       broken = true;
@@ -92,16 +158,36 @@ function getWorker(): Worker | null {
   return worker;
 }
 
-/** Whole-file SHA-256 hex computed on the shared hash worker; `null` when no worker can run here. */
-export function sha256FileOnWorker(absPath: string): Promise<string> | null {
+function ask(absPath: string, msg: object): Promise<Reply> | null {
   const w = getWorker();
   if (!w) return null;
   const id = nextId++;
-  return new Promise<string>((resolve, reject) => {
+  return new Promise<Reply>((resolve, reject) => {
     pending.set(id, { path: absPath, resolve, reject });
     w.ref();
-    w.postMessage({ id, path: absPath });
+    w.postMessage({ ...msg, id, path: absPath });
   });
+}
+
+/** Whole-file SHA-256 hex computed on the shared hash worker; `null` when no worker can run here. */
+export function sha256FileOnWorker(absPath: string): Promise<string> | null {
+  return ask(absPath, { kind: 'hash' })?.then((r) => r.hash ?? '') ?? null;
+}
+
+/**
+ * A file's whole recipe (chunk boundaries, chunk hashes, whole-file hash) computed in one pass on the worker,
+ * so a large file costs this thread nothing but the reply; `null` when no worker can run here.
+ * Jobs run one after the other: the next file's recipe is computed while this thread sends the current one.
+ */
+export function recipeOnWorker(absPath: string, opts: ChunkerOptions): Promise<WorkerRecipe> | null {
+  checkChunkerOptions(opts);
+  const { minSize, avgSize, maxSize } = opts;
+  return (
+    ask(absPath, { kind: 'recipe', opts: { minSize, avgSize, maxSize } })?.then((r) => {
+      if (r.recipe === undefined) throw new FerryError('INTERNAL', 'Hash worker sent no recipe');
+      return r.recipe;
+    }) ?? null
+  );
 }
 
 /** Stop the hash worker (tests, orderly shutdown); the next call starts a new one. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, tempDir } from '../../../test/helpers/trees';
 import { FerryError } from '../errors';
-import { sha256FileOnWorker, stopHashWorker } from './hash-worker';
+import { recipeOnWorker, sha256FileOnWorker, stopHashWorker } from './hash-worker';
 import { RecipeBuilder, computeRecipe, decodeRecipe, encodeRecipe, readChunk, recipeOfBuffer, sha256File } from './recipe';
 
 afterAll(async () => {
@@ -50,6 +50,23 @@ describe('recipes', () => {
     expect(await sha256FileOnWorker(file)).toBe(sha(data));
     expect(await sha256File(file)).toBe(sha(data));
     await expect(sha256FileOnWorker(join(dir, 'missing'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('the worker cuts and hashes exactly like the Chunker, for any chunker sizes and across its read blocks', async () => {
+    const dir = await tempDir();
+    // random, then zeros (no content cuts: forced max-size cuts), then random again; crosses 4 MiB read blocks
+    const data = Buffer.concat([randomBytes(3 * 1024 * 1024 + 11), Buffer.alloc(2 * 1024 * 1024), randomBytes(4 * 1024 * 1024 + 5)]);
+    const file = join(dir, 'mixed.bin');
+    await writeFile(file, data);
+    for (const opts of [undefined, { minSize: 2048, avgSize: 8192, maxSize: 65536 }]) {
+      const r = await recipeOnWorker(file, opts ?? { minSize: 8 * 1024, avgSize: 32 * 1024, maxSize: 128 * 1024 })!;
+      const want = recipeOfBuffer(data, opts);
+      expect(r.size).toBe(want.size);
+      expect(r.hash).toBe(want.hash);
+      expect([...r.lengths]).toEqual(want.chunks.map((c) => c.length));
+      expect(Buffer.from(r.digests).toString('hex')).toBe(want.chunks.map((c) => c.hash).join(''));
+    }
+    await expect(recipeOnWorker(join(dir, 'missing'), { minSize: 2048, avgSize: 8192, maxSize: 65536 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('the incremental builder gives the same recipe for any feed split', () => {

@@ -4,7 +4,7 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
 import { MAX_PAYLOAD_BYTES, RECIPE_ENTRY_BYTES } from '../../../src-shared/protocol/limits';
 import { FerryError, toFerryError } from '../errors';
 import { Chunker, DEFAULT_CHUNKING, type ChunkerOptions } from './fastcdc';
-import { sha256FileOnWorker } from './hash-worker';
+import { recipeOnWorker, sha256FileOnWorker, type WorkerRecipe } from './hash-worker';
 
 /** One chunk of a file: SHA-256 hex of its bytes, where it starts, how long it is. */
 export interface ChunkRef {
@@ -24,9 +24,9 @@ export interface FileRecipe {
 const READ_BLOCK = 1024 * 1024;
 const HEX64 = /^[0-9a-f]{64}$/;
 /**
- * From this size the whole-file hash runs on the hash worker (reading the file a second time, from the page
- * cache) while this thread chunks and hashes chunks: ~1.3× faster per file. Below it the message round trip
- * costs more than it saves.
+ * From this size a file's recipe (chunking, chunk hashes and whole-file hash, one pass) is computed on the
+ * hash worker, leaving this thread free to send other files' chunks. Below it the message round trip costs
+ * more than it saves.
  */
 const OFF_THREAD_MIN_BYTES = 8 * 1024 * 1024;
 
@@ -150,13 +150,24 @@ export async function computeRecipe(absPath: string, opts: ChunkerOptions = DEFA
   } catch (err) {
     throw toFerryError(err, absPath);
   }
-  const onWorker = size >= OFF_THREAD_MIN_BYTES ? sha256FileOnWorker(absPath) : null;
-  onWorker?.catch(() => undefined); // awaited below; avoid an unhandled rejection if chunking fails first
-  const b = new RecipeBuilder(opts, onWorker === null);
+  const onWorker = size >= OFF_THREAD_MIN_BYTES ? recipeOnWorker(absPath, opts) : null;
+  if (onWorker) return fromWorker(await onWorker);
+  const b = new RecipeBuilder(opts);
   await forEachBlock(absPath, (block) => b.update(block));
-  const recipe = b.done();
-  if (onWorker) recipe.hash = await onWorker;
-  return recipe;
+  return b.done();
+}
+
+/** Unpack the worker's compact reply (packed digests, so the reply is two transferable arrays, not 8k strings). */
+function fromWorker(r: WorkerRecipe): FileRecipe {
+  const digests = Buffer.from(r.digests.buffer, r.digests.byteOffset, r.digests.byteLength);
+  const chunks: ChunkRef[] = new Array<ChunkRef>(r.lengths.length);
+  let offset = 0;
+  for (let i = 0; i < r.lengths.length; i++) {
+    const length = r.lengths[i]!;
+    chunks[i] = { hash: digests.toString('hex', i * 32, i * 32 + 32), offset, length };
+    offset += length;
+  }
+  return { size: r.size, hash: r.hash, chunks };
 }
 
 /** Recipe of bytes already in memory. */

@@ -1,7 +1,7 @@
 /**
  * Sending one file: whole in a `put` when small, else `begin` with its chunk recipe, then only the chunks the
  * server lacks, then `commit`. The announced hash always describes exactly the bytes sent: a file that changes
- * while being read is detected (stat before/after, chunk hashes) and re-read, a bounded number of times.
+ * while being read is detected (stat before/after here, the whole-file hash on the server) and re-read, a bounded number of times.
  */
 import { createHash } from 'node:crypto';
 import { lstat, open, type FileHandle } from 'node:fs/promises';
@@ -130,7 +130,7 @@ async function sendChunked(ctx: UploadContext, rel: string, abs: string, st: Fil
   const need = await ctx.conn.request(begin, encodeRecipe(recipe.chunks));
   if (need.header.type !== 'need') throw new FerryError('BAD_FRAME', `Expected need for ${rel}, got ${need.header.type}`, { path: rel });
   const transfer = begin.id;
-  const sent = await sendMissing(ctx, abs, recipe, need.header.missing, transfer);
+  const sent = await sendMissing(ctx, rel, abs, st, recipe, need.header.missing, transfer);
   if (sent === 'changed') {
     ctx.conn.request({ type: 'abort', transfer }).catch(() => {});
     ctx.cache.delete(rel);
@@ -141,8 +141,60 @@ async function sendChunked(ctx: UploadContext, rel: string, abs: string, st: Fil
   return resultOf(st, sent, f);
 }
 
-/** Send the asked chunks, each read from disk just before sending (bounded memory) and checked against the recipe. */
-async function sendMissing(ctx: UploadContext, abs: string, recipe: FileRecipe, missing: [number, number][], transfer: number): Promise<number | 'changed'> {
+/**
+ * Largest single read: runs of contiguous missing chunks are read this much at a time and sliced into chunk
+ * frames (one read per chunk cost more than the sending). With one read ahead, at most 2 × this is buffered
+ * per upload, besides what the connection's backpressure lets the socket hold.
+ */
+const READ_SPAN_BYTES = 8 * 1024 * 1024;
+
+/** One coalesced read: chunks [first, end) of the recipe, contiguous in the file. */
+interface Span {
+  first: number;
+  end: number;
+  offset: number;
+  length: number;
+}
+
+/** Group the asked chunk ranges into contiguous spans of at most READ_SPAN_BYTES (a single larger chunk is its own span). */
+function spansOf(recipe: FileRecipe, missing: [number, number][]): Span[] {
+  const spans: Span[] = [];
+  for (const [start, end] of missing) {
+    let span: Span | null = null;
+    for (let i = start; i < end; i++) {
+      const c = recipe.chunks[i];
+      if (c === undefined) throw new FerryError('BAD_FRAME', `Server asked for chunk ${i} of ${recipe.chunks.length}`);
+      if (span !== null && span.length + c.length <= READ_SPAN_BYTES) {
+        span.end = i + 1;
+        span.length += c.length;
+      } else {
+        span = { first: i, end: i + 1, offset: c.offset, length: c.length };
+        spans.push(span);
+      }
+    }
+  }
+  return spans;
+}
+
+/** Read a span whole, or null when the file is now too short for it (it changed). */
+async function readSpan(fh: FileHandle, span: Span): Promise<Buffer | null> {
+  const buf = Buffer.allocUnsafe(span.length);
+  let got = 0;
+  while (got < span.length) {
+    const { bytesRead } = await fh.read(buf, got, span.length - got, span.offset + got);
+    if (bytesRead === 0) return null;
+    got += bytesRead;
+  }
+  return buf;
+}
+
+/**
+ * Send the asked chunks, read in large sequential spans (the next read overlapping this span's sending).
+ * Chunks are not re-hashed here: a change while sending is caught by the stat after the last chunk, and
+ * anything that slips past it by the server's whole-file verification at commit (HASH_MISMATCH → retry).
+ */
+async function sendMissing(ctx: UploadContext, rel: string, abs: string, st: FileStat, recipe: FileRecipe, missing: [number, number][], transfer: number): Promise<number | 'changed'> {
+  const spans = spansOf(recipe, missing);
   let fh: FileHandle;
   try {
     fh = await open(abs, 'r');
@@ -150,30 +202,30 @@ async function sendMissing(ctx: UploadContext, abs: string, recipe: FileRecipe, 
     return 'changed';
   }
   let sent = 0;
-  let done = recipe.size - missing.reduce((n, [s, e]) => n + chunkBytes(recipe, s, e), 0);
+  let done = recipe.size - spans.reduce((n, s) => n + s.length, 0);
+  let ahead: Promise<Buffer | null> | null = null;
   try {
-    for (const [start, end] of missing) {
-      for (let i = start; i < end; i++) {
-        const c = recipe.chunks[i];
-        if (c === undefined) throw new FerryError('BAD_FRAME', `Server asked for chunk ${i} of ${recipe.chunks.length}`);
-        const buf = Buffer.allocUnsafe(c.length);
-        const { bytesRead } = await fh.read(buf, 0, c.length, c.offset);
-        if (bytesRead !== c.length || sha256(buf) !== c.hash) return 'changed';
-        await ctx.limiter?.take(buf.length);
-        await ctx.conn.send({ type: 'chunk', id: ctx.conn.nextId(), transfer, index: i }, buf);
-        sent += c.length;
-        done += c.length;
-        ctx.onProgress(done, sent);
+    ahead = spans.length > 0 ? readSpan(fh, spans[0]!) : null;
+    for (let k = 0; k < spans.length; k++) {
+      const span = spans[k]!;
+      const buf = await ahead!;
+      ahead = k + 1 < spans.length ? readSpan(fh, spans[k + 1]!) : null;
+      if (buf === null) return 'changed';
+      for (let i = span.first, p = 0; i < span.end; i++) {
+        const len = recipe.chunks[i]!.length;
+        await ctx.limiter?.take(len);
+        // The frame keeps a view of `buf` until written: a fresh buffer per span, never reused.
+        await ctx.conn.send({ type: 'chunk', id: ctx.conn.nextId(), transfer, index: i }, buf.subarray(p, p + len));
+        p += len;
+        sent += len;
+        done += len;
       }
+      ctx.onProgress(done, sent);
     }
   } finally {
+    // An early return may leave a read ahead in flight: let it settle before closing its handle.
+    await ahead?.catch(() => null);
     await fh.close();
   }
-  return sent;
-}
-
-function chunkBytes(recipe: FileRecipe, start: number, end: number): number {
-  let n = 0;
-  for (let i = start; i < end; i++) n += recipe.chunks[i]?.length ?? 0;
-  return n;
+  return sameStat(await statFile(abs, rel), st) ? sent : 'changed';
 }
