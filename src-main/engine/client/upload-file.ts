@@ -219,8 +219,8 @@ async function sendMissing(ctx: UploadContext, rel: string, abs: string, st: Fil
         p += len;
         sent += len;
         done += len;
+        ctx.onProgress(done, sent);
       }
-      ctx.onProgress(done, sent);
     }
   } finally {
     // An early return may leave a read ahead in flight: let it settle before closing its handle.
