@@ -6,16 +6,7 @@ import { afterAll, expect, it, vi } from 'vitest';
 import * as fake from './helpers/fake-electron';
 
 vi.mock('electron', async () => await import('./helpers/fake-electron'));
-vi.mock('electron-store', async () => {
-  const { default: Conf } = await import('conf');
-  const { control } = await import('./helpers/fake-electron');
-  class Store extends Conf<Record<string, unknown>> {
-    constructor(opts: { name: string } & Record<string, unknown>) {
-      super({ ...opts, cwd: join(control.userDataRoot, 'userData'), configName: opts.name });
-    }
-  }
-  return { default: Store };
-});
+vi.mock('electron-store', async () => await import('./helpers/fake-electron-store'));
 
 const root = mkdtempSync(join(tmpdir(), 'ferry-main-bad-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -10,17 +10,7 @@ import { COMMAND_NAMES } from '../../src-shared/ipc';
 import * as fake from './helpers/fake-electron';
 
 vi.mock('electron', async () => await import('./helpers/fake-electron'));
-// electron-store is conf plus Electron's userData folder: the same, over the fake userData.
-vi.mock('electron-store', async () => {
-  const { default: Conf } = await import('conf');
-  const { control } = await import('./helpers/fake-electron');
-  class Store extends Conf<Record<string, unknown>> {
-    constructor(opts: { name: string } & Record<string, unknown>) {
-      super({ ...opts, cwd: join(control.userDataRoot, 'userData'), configName: opts.name });
-    }
-  }
-  return { default: Store };
-});
+vi.mock('electron-store', async () => await import('./helpers/fake-electron-store'));
 
 const root = mkdtempSync(join(tmpdir(), 'ferry-main-'));
 type Reply = { ok: boolean; value?: unknown; error?: { code: string } };

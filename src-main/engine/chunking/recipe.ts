@@ -177,6 +177,11 @@ export function recipeOfBuffer(buf: Buffer, opts: ChunkerOptions = DEFAULT_CHUNK
   return b.done();
 }
 
+/** SHA-256 of bytes in memory, lowercase hex: the form hashes take on the wire. */
+export function sha256Hex(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
 /** Whole-file SHA-256 hex, streamed; large files are hashed on the worker so this event loop stays responsive. */
 export async function sha256File(absPath: string): Promise<string> {
   let size: number;

@@ -3,7 +3,6 @@
  * server lacks, then `commit`. The announced hash always describes exactly the bytes sent: a file that changes
  * while being read is detected (stat before/after here, the whole-file hash on the server) and re-read, a bounded number of times.
  */
-import { createHash } from 'node:crypto';
 import { lstat, open, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { INLINE_FILE_MAX_BYTES, MAX_PAYLOAD_BYTES, RECIPE_ENTRY_BYTES } from '../../../src-shared/protocol/limits';
@@ -11,7 +10,7 @@ import type { ConflictInfo, FileBase, ServerMessage } from '../../../src-shared/
 import { FerryError, toFerryError } from '../errors';
 import type { Connection } from '../net/connection';
 import type { Frame } from '../net/frame-codec';
-import { computeRecipe, encodeRecipe, type FileRecipe } from '../chunking/recipe';
+import { computeRecipe, encodeRecipe, sha256Hex, type FileRecipe } from '../chunking/recipe';
 import type { RecipeCache } from '../chunking/recipe-cache';
 import type { RateLimiter } from './rate-limiter';
 import { readSmallFile } from './read-small-file';
@@ -89,10 +88,6 @@ function sameStat(a: FileStat | null, b: FileStat): boolean {
   return a !== null && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.mode === b.mode;
 }
 
-function sha256(buf: Buffer): string {
-  return createHash('sha256').update(buf).digest('hex');
-}
-
 function resultOf(st: FileStat, bytesSent: number, f: Frame<ServerMessage>): UploadResult {
   const conflict = f.header.type === 'ok' ? f.header.conflict : undefined;
   return { size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, bytesSent, conflict };
@@ -103,7 +98,7 @@ async function putWhole(ctx: UploadContext, rel: string, abs: string, st: FileSt
   if (read === null) return 'changed';
   const buf = read.buf;
   if (buf.length !== st.size || !sameStat(read.after, st)) return 'changed';
-  const header = { type: 'put', path: rel, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, hash: sha256(buf), base };
+  const header = { type: 'put', path: rel, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, hash: sha256Hex(buf), base };
   await ctx.limiter?.take(buf.length);
   const f = await ctx.conn.request(header, buf);
   ctx.onProgress(st.size, buf.length);

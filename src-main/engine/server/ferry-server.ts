@@ -20,6 +20,7 @@ import { ServerSession, type SessionHost } from './session';
 import { ShareStore } from './share-store';
 import { TokenStore } from './token-store';
 import type { KeptVersion } from './versions-store';
+import { expireOldFiles } from '../fs/expire-old-files';
 
 /** Options of a server; `shares` maps share names to root folders (created when missing). */
 export interface ServerOptions {
@@ -181,7 +182,7 @@ export class FerryServer extends EventEmitter<ServerEvents> {
       try {
         const pruned = await s.versions.prune(days);
         for (const abs of pruned) s.index.dropPrefix(abs);
-        const expired = await s.stagedChunks.expire(this.opts.stagedChunkTtlMs ?? 24 * HOUR_MS);
+        const expired = await expireOldFiles(s.partsDir, this.opts.stagedChunkTtlMs ?? 24 * HOUR_MS);
         if (pruned.length + expired > 0) this.log.info({ share: s.name, versionsPruned: pruned.length, chunksExpired: expired }, 'housekeeping');
       } catch (err) {
         this.log.warn({ err, share: s.name }, 'housekeeping failed');

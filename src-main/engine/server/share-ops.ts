@@ -3,14 +3,14 @@
  * Invariants: paths are resolved through SafeRoot (no symlink on the way); whatever is overwritten or
  * deleted goes to versions first; nothing is written through a symlink (links are replaced, lutimes only).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { constants, lstatSync, type Stats } from 'node:fs';
 import { chmod, lutimes, mkdir, open, rename, rm, symlink, utimes, lstat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ConflictInfo, FileBase, MessageOf, ClientMessage } from '../../../src-shared/protocol/messages';
 import { relPathProblem } from '../../../src-shared/protocol/paths';
 import { INLINE_FILE_MAX_BYTES } from '../../../src-shared/protocol/limits';
-import { recipeOfBuffer, type FileRecipe } from '../chunking/recipe';
+import { recipeOfBuffer, sha256Hex, type FileRecipe } from '../chunking/recipe';
 import { FerryError, toFerryError } from '../errors';
 import { fsyncDirCoalesced, StagedFile, utimesSeconds } from '../fs/atomic-writer';
 import { isIndexedSize } from './share-index';
@@ -94,7 +94,7 @@ export async function putFile(share: ShareStore, m: Msg<'put'>, payload: Buffer)
   if (payload.length !== m.size) {
     throw new FerryError('BAD_FRAME', `put announced ${m.size} bytes but carried ${payload.length}`, { path: m.path });
   }
-  const actual = createHash('sha256').update(payload).digest('hex');
+  const actual = sha256Hex(payload);
   if (actual !== m.hash) throw new FerryError('HASH_MISMATCH', `Content of ${m.path} does not match its announced hash`, { path: m.path });
   const abs = await share.root.resolveForWrite(m.path);
   const file = await stageWhole(share, payload, m);

@@ -2,7 +2,6 @@
 import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { STATE_DIR_NAME } from '../../../src-shared/protocol/limits';
-import { StagingChunks } from '../chunking/staging-chunks';
 import { FerryError, toFerryError } from '../errors';
 import type { Durability } from '../fs/atomic-writer';
 import { SafeRoot } from '../fs/safe-path';
@@ -19,8 +18,8 @@ export class ShareStore {
     readonly root: SafeRoot,
     /** Temp files of writes in progress (same file system as the share). */
     readonly stagingDir: string,
-    /** Verified chunks of uncommitted transfers. */
-    readonly stagedChunks: StagingChunks,
+    /** Resumable temp files (and their records) of chunked uploads in progress or interrupted. */
+    readonly partsDir: string,
     readonly versions: VersionsStore,
     readonly index: ShareIndex,
     readonly durability: Durability,
@@ -54,7 +53,7 @@ export class ShareStore {
     }
     const versions = new VersionsStore(await SafeRoot.open(versionsDir));
     const index = await ShareIndex.open(root.root, log);
-    return new ShareStore(name, root, stagingDir, new StagingChunks(join(stagingDir, 'chunks')), versions, index, opts.durability ?? 'fsync', log);
+    return new ShareStore(name, root, stagingDir, join(stagingDir, 'chunks'), versions, index, opts.durability ?? 'fsync', log);
   }
 
   /** Absolute path of the versions folder. */

@@ -11,7 +11,7 @@ import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { ClientMessage, MessageOf } from '../../../src-shared/protocol/messages';
 import { MAX_PAYLOAD_BYTES } from '../../../src-shared/protocol/limits';
-import { decodeRecipe, type ChunkRef, type FileRecipe } from '../chunking/recipe';
+import { decodeRecipe, sha256Hex, type ChunkRef, type FileRecipe } from '../chunking/recipe';
 import { FerryError, toFerryError } from '../errors';
 import { StagedFile } from '../fs/atomic-writer';
 import { PartFile } from './part-file';
@@ -153,10 +153,6 @@ class BatchWriter {
   }
 }
 
-function sha256(buf: Buffer): string {
-  return createHash('sha256').update(buf).digest('hex');
-}
-
 /** State of one chunked upload within a session. */
 export class Transfer {
   private readonly entries: ChunkRef[];
@@ -226,7 +222,7 @@ export class Transfer {
 
   private async computePlan(): Promise<[number, number][]> {
     this.share.root.resolve(this.begin.path); // refuse a bad path before any chunk is sent
-    const part = await PartFile.open(this.share.stagedChunks.root, this.begin, this.recipe);
+    const part = await PartFile.open(this.share.partsDir, this.begin, this.recipe);
     this.part = part;
     // A newer `begin` of the same file may take the temp file over once this transfer has gone quiet.
     part.yieldTo = () => this.enqueue(() => this.suspend());
@@ -361,7 +357,7 @@ export class Transfer {
   private async fillOne(i: number, reader: ChunkReader): Promise<void> {
     const e = this.entries[i]!;
     const part = this.part!;
-    const ok = (b: Buffer | null): b is Buffer => b !== null && b.length === e.length && sha256(b) === e.hash;
+    const ok = (b: Buffer | null): b is Buffer => b !== null && b.length === e.length && sha256Hex(b) === e.hash;
     let buf: Buffer | null = null;
     const local = this.presentAt.get(e.hash);
     if (local !== undefined) {
@@ -444,7 +440,7 @@ export class Transfer {
       if (!part.has(i)) continue;
       const e = this.entries[i]!;
       const b = await readExactly(part.handle, e.offset, e.length, part.path).catch(() => null);
-      if (b !== null && sha256(b) === e.hash) {
+      if (b !== null && sha256Hex(b) === e.hash) {
         this.state[i] = State.Present;
         if (!this.presentAt.has(e.hash)) this.presentAt.set(e.hash, i);
       } else {
