@@ -57,7 +57,7 @@ class Cutter {
 }
 function recipe(fd, o) {
   const cutter = new Cutter(o);
-  const whole = createHash('sha256');
+  const whole = o.whole ? createHash('sha256') : null;
   let cur = createHash('sha256');
   const digests = [];
   const lengths = [];
@@ -67,7 +67,7 @@ function recipe(fd, o) {
     if (n === 0) break;
     size += n;
     const data = n === buf.length ? buf : buf.subarray(0, n);
-    whole.update(data);
+    if (whole) whole.update(data);
     let start = 0;
     for (let e; (e = cutter.next(data, start, n)) >= 0; start = e) {
       digests.push(cur.update(data.subarray(start, e)).digest());
@@ -79,7 +79,7 @@ function recipe(fd, o) {
     if (n < buf.length) break;
   }
   if (open > 0) { digests.push(cur.digest()); lengths.push(open); }
-  const r = { size, hash: whole.digest('hex'), digests: Buffer.concat(digests), lengths: Uint32Array.from(lengths) };
+  const r = { size, hash: whole ? whole.digest('hex') : null, digests: Buffer.concat(digests), lengths: Uint32Array.from(lengths) };
   return r;
 }
 parentPort.on('message', ({ id, path, kind, opts }) => {
@@ -117,7 +117,8 @@ type Reply = {
 /** A recipe as the worker returns it: chunk digests packed 32 bytes each, lengths in file order. */
 export interface WorkerRecipe {
   size: number;
-  hash: string;
+  /** Whole-file SHA-256 hex; null when not asked for. */
+  hash: string | null;
   digests: Uint8Array;
   lengths: Uint32Array;
 }
@@ -185,15 +186,15 @@ export function sha256FileOnWorker(absPath: string): Promise<string> | null {
 }
 
 /**
- * A file's whole recipe (chunk boundaries, chunk hashes, whole-file hash) computed in one pass on the worker,
- * so a large file costs this thread nothing but the reply; `null` when no worker can run here.
+ * A file's whole recipe (chunk boundaries, chunk hashes and, with `wholeFile`, the whole-file hash) computed in
+ * one pass on the worker, so a large file costs this thread nothing but the reply; `null` when no worker can run here.
  * Jobs run one after the other: the next file's recipe is computed while this thread sends the current one.
  */
-export function recipeOnWorker(absPath: string, opts: ChunkerOptions): Promise<WorkerRecipe> | null {
+export function recipeOnWorker(absPath: string, opts: ChunkerOptions, wholeFile = true): Promise<WorkerRecipe> | null {
   checkChunkerOptions(opts);
   const { minSize, avgSize, maxSize } = opts;
   return (
-    ask(absPath, { kind: 'recipe', opts: { minSize, avgSize, maxSize } })?.then((r) => {
+    ask(absPath, { kind: 'recipe', opts: { minSize, avgSize, maxSize, whole: wholeFile } })?.then((r) => {
       if (r.recipe === undefined) throw new FerryError('INTERNAL', 'Hash worker sent no recipe');
       return r.recipe;
     }) ?? null

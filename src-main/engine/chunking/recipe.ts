@@ -142,32 +142,44 @@ export class RecipeBuilder {
   }
 }
 
+/**
+ * What a recipe's `hash` is: `'file'` the whole-file SHA-256 (a second hash pass over every byte), `'recipe'`
+ * the digest of its wire form (`recipeDigest`: one pass, what an upload announces and all the server index needs).
+ */
+export type RecipeHash = 'file' | 'recipe';
+
 /** Recipe of a file on disk, streamed through two 1 MiB buffers (never the whole file in memory). */
-export async function computeRecipe(absPath: string, opts: ChunkerOptions = DEFAULT_CHUNKING): Promise<FileRecipe> {
+export async function computeRecipe(absPath: string, opts: ChunkerOptions = DEFAULT_CHUNKING, hash: RecipeHash = 'file'): Promise<FileRecipe> {
   let size: number;
   try {
     size = (await stat(absPath)).size;
   } catch (err) {
     throw toFerryError(err, absPath);
   }
-  const onWorker = size >= OFF_THREAD_MIN_BYTES ? recipeOnWorker(absPath, opts) : null;
+  const onWorker = size >= OFF_THREAD_MIN_BYTES ? recipeOnWorker(absPath, opts, hash === 'file') : null;
   if (onWorker) return fromWorker(await onWorker);
-  const b = new RecipeBuilder(opts);
+  const b = new RecipeBuilder(opts, hash === 'file');
   await forEachBlock(absPath, (block) => b.update(block));
-  return b.done();
+  const r = b.done();
+  return hash === 'file' ? r : { ...r, hash: recipeDigest(encodeRecipe(r.chunks)) };
 }
 
 /** Unpack the worker's compact reply (packed digests, so the reply is two transferable arrays, not 8k strings). */
 function fromWorker(r: WorkerRecipe): FileRecipe {
   const digests = Buffer.from(r.digests.buffer, r.digests.byteOffset, r.digests.byteLength);
   const chunks: ChunkRef[] = new Array<ChunkRef>(r.lengths.length);
+  const wire = r.hash === null ? Buffer.allocUnsafe(r.lengths.length * RECIPE_ENTRY_BYTES) : null;
   let offset = 0;
   for (let i = 0; i < r.lengths.length; i++) {
     const length = r.lengths[i]!;
     chunks[i] = { hash: digests.toString('hex', i * 32, i * 32 + 32), offset, length };
+    if (wire !== null) {
+      digests.copy(wire, i * RECIPE_ENTRY_BYTES, i * 32, i * 32 + 32);
+      wire.writeUInt32BE(length, i * RECIPE_ENTRY_BYTES + 32);
+    }
     offset += length;
   }
-  return { size: r.size, hash: r.hash, chunks };
+  return { size: r.size, hash: wire === null ? r.hash! : recipeDigest(wire), chunks };
 }
 
 /** Recipe of bytes already in memory. */
@@ -209,6 +221,14 @@ export function encodeRecipe(chunks: readonly { hash: string; length: number }[]
     p += RECIPE_ENTRY_BYTES;
   }
   return out;
+}
+
+/**
+ * SHA-256 hex of a wire recipe (`encodeRecipe`'s bytes). A `begin` announcing this instead of the whole-file
+ * hash asks the server to verify every chunk against its entry: the same guarantee with one hash pass per side.
+ */
+export function recipeDigest(wire: Buffer): string {
+  return createHash('sha256').update(wire).digest('hex');
 }
 
 /** Parse a wire recipe of `count` entries; BAD_FRAME unless the payload is exactly count × 36 bytes and every length is 1..MAX_PAYLOAD_BYTES. */

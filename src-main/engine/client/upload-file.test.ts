@@ -91,3 +91,36 @@ describe('uploadFile', () => {
     expect(denied.sent).toHaveLength(1);
   });
 });
+
+describe('uploadFile, large files', () => {
+  it('announces the recipe digest and sends consecutive asked chunks together, at most 1 MiB per frame', async () => {
+    const data = randomBytes(5 * 1024 * 1024);
+    const { abs, cache } = await setup(data);
+    let recipe: { hash: string; length: number }[] = [];
+    const { conn, sent } = fakeConn((h, p) => {
+      if (h.type !== 'begin') return { type: 'ok', bytesReused: 0 };
+      recipe = decodeRecipe(p as Buffer, h.chunkCount as number);
+      expect(h.hash).toBe(createHash('sha256').update(p as Buffer).digest('hex'));
+      return { type: 'need', missing: [[0, 3], [5, recipe.length]] };
+    });
+    await uploadFile({ conn, cache, onProgress: () => {} }, 'f.bin', abs, () => null);
+    const frames = sent.filter((s) => s.header.type === 'chunk');
+    const starts: number[] = [];
+    for (const f of frames) {
+      const len = f.payload!.length;
+      expect(len).toBeLessThanOrEqual(1024 * 1024);
+      let i = f.header.index as number;
+      starts.push(i);
+      // The payload is exactly the chunks from `index` on, in recipe order, never crossing a gap in `missing`.
+      const offset = recipe.slice(0, i).reduce((n, c) => n + c.length, 0);
+      expect(f.payload!.equals(data.subarray(offset, offset + len))).toBe(true);
+      let covered = 0;
+      while (covered < len) covered += recipe[i++]!.length;
+      expect(covered).toBe(len);
+      expect(i <= 3 || (f.header.index as number) >= 5).toBe(true);
+    }
+    expect(frames.length).toBeLessThan(recipe.length - 2);
+    expect(starts).toContain(5);
+    expect(frames.reduce((n, f) => n + f.payload!.length, 0)).toBe(data.length - recipe.slice(3, 5).reduce((n, c) => n + c.length, 0));
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * Sending one file: whole in a `put` when small, else `begin` with its chunk recipe, then only the chunks the
- * server lacks, then `commit`. The announced hash always describes exactly the bytes sent: a file that changes
- * while being read is detected (stat before/after here, the whole-file hash on the server) and re-read, a bounded number of times.
+ * server lacks, then `commit`. The announced hashes always describe exactly the bytes sent: a file that changes
+ * while being read is detected (stat before/after here, the server's check of every chunk against the recipe) and
+ * re-read, a bounded number of times.
  */
 import { lstat, open, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
@@ -10,8 +11,9 @@ import type { ConflictInfo, FileBase, ServerMessage } from '../../../src-shared/
 import { FerryError, toFerryError } from '../errors';
 import type { Connection } from '../net/connection';
 import type { Frame } from '../net/frame-codec';
-import { computeRecipe, encodeRecipe, sha256Hex, type FileRecipe } from '../chunking/recipe';
+import { computeRecipe, encodeRecipe, recipeDigest, sha256Hex, type FileRecipe } from '../chunking/recipe';
 import type { RecipeCache } from '../chunking/recipe-cache';
+import { DEFAULT_CHUNKING } from '../chunking/fastcdc';
 import type { RateLimiter } from './rate-limiter';
 import { readSmallFile } from './read-small-file';
 
@@ -108,7 +110,8 @@ async function putWhole(ctx: UploadContext, rel: string, abs: string, st: FileSt
 async function recipeFor(ctx: UploadContext, rel: string, abs: string, st: FileStat): Promise<FileRecipe | 'changed'> {
   const cached = ctx.cache.get(rel, st);
   if (cached !== undefined) return cached;
-  const recipe = await computeRecipe(abs);
+  // The announced hash is the recipe's digest (sendChunked): a whole-file hash would be a second pass for nothing.
+  const recipe = await computeRecipe(abs, DEFAULT_CHUNKING, 'recipe');
   if (recipe.size !== st.size || !sameStat(await statFile(abs, rel), st)) return 'changed';
   ctx.cache.set(rel, st, recipe);
   return recipe;
@@ -121,8 +124,10 @@ async function sendChunked(ctx: UploadContext, rel: string, abs: string, st: Fil
     // One recipe must fit one frame: about 29 GiB at the default chunk sizes.
     throw new FerryError('FRAME_TOO_LARGE', `${rel} is too large to send (${recipe.chunks.length} chunks do not fit one recipe frame)`, { path: rel });
   }
-  const begin = { type: 'begin', path: rel, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, hash: recipe.hash, base, chunkCount: recipe.chunks.length, id: 0 };
-  const need = await ctx.conn.request(begin, encodeRecipe(recipe.chunks));
+  const wire = encodeRecipe(recipe.chunks);
+  // The recipe's digest, not the whole-file hash: the server verifies each chunk against the recipe instead.
+  const begin = { type: 'begin', path: rel, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, hash: recipeDigest(wire), base, chunkCount: recipe.chunks.length, id: 0 };
+  const need = await ctx.conn.request(begin, wire);
   if (need.header.type !== 'need') throw new FerryError('BAD_FRAME', `Expected need for ${rel}, got ${need.header.type}`, { path: rel });
   const transfer = begin.id;
   const sent = await sendMissing(ctx, rel, abs, st, recipe, need.header.missing, transfer);
@@ -142,6 +147,12 @@ async function sendChunked(ctx: UploadContext, rel: string, abs: string, st: Fil
  * per upload, besides what the connection's backpressure lets the socket hold.
  */
 const READ_SPAN_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Consecutive chunks travel together in one `chunk` frame up to this many bytes: per-frame costs (header,
+ * validation, promises, garbage) then stop mattering, while a frame cut off by a dropped connection loses little.
+ */
+const FRAME_BYTES = 1024 * 1024;
 
 /** One coalesced read: chunks [first, end) of the recipe, contiguous in the file. */
 interface Span {
@@ -186,7 +197,7 @@ async function readSpan(fh: FileHandle, span: Span): Promise<Buffer | null> {
 /**
  * Send the asked chunks, read in large sequential spans (the next read overlapping this span's sending).
  * Chunks are not re-hashed here: a change while sending is caught by the stat after the last chunk, and
- * anything that slips past it by the server's whole-file verification at commit (HASH_MISMATCH → retry).
+ * anything that slips past it by the server's check of each chunk against the recipe (HASH_MISMATCH → retry).
  */
 async function sendMissing(ctx: UploadContext, rel: string, abs: string, st: FileStat, recipe: FileRecipe, missing: [number, number][], transfer: number): Promise<number | 'changed'> {
   const spans = spansOf(recipe, missing);
@@ -206,11 +217,16 @@ async function sendMissing(ctx: UploadContext, rel: string, abs: string, st: Fil
       const buf = await ahead!;
       ahead = k + 1 < spans.length ? readSpan(fh, spans[k + 1]!) : null;
       if (buf === null) return 'changed';
-      for (let i = span.first, p = 0; i < span.end; i++) {
-        const len = recipe.chunks[i]!.length;
+      // Under a bandwidth limit each chunk goes alone, so the pacing stays as fine as before.
+      const maxFrame = ctx.limiter ? 0 : FRAME_BYTES;
+      for (let i = span.first, p = 0; i < span.end; ) {
+        let end = i + 1;
+        let len = recipe.chunks[i]!.length;
+        while (end < span.end && len + recipe.chunks[end]!.length <= maxFrame) len += recipe.chunks[end++]!.length;
         await ctx.limiter?.take(len);
         // The frame keeps a view of `buf` until written: a fresh buffer per span, never reused.
         await ctx.conn.send({ type: 'chunk', id: ctx.conn.nextId(), transfer, index: i }, buf.subarray(p, p + len));
+        i = end;
         p += len;
         sent += len;
         done += len;

@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { recipeDigest } from '../chunking/recipe';
 import { toFerryError } from '../errors';
 
 /** What the sidecar holds (JSON). */
@@ -34,11 +35,6 @@ const SAVE_EVERY_MS = 1000;
  */
 export const partFileTuning = { takeoverIdleMs: 5000 };
 const active = new Map<string, PartFile | null>();
-
-/** SHA-256 hex of a recipe payload (what the sidecar is checked against). */
-export function recipeDigest(recipe: Buffer): string {
-  return createHash('sha256').update(recipe).digest('hex');
-}
 
 /** One temp file being assembled, with its record of written chunks. */
 export class PartFile {

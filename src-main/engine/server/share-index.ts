@@ -8,6 +8,7 @@ import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { INLINE_FILE_MAX_BYTES, STATE_DIR_NAME } from '../../../src-shared/protocol/limits';
 import { ChunkIndex } from '../chunking/chunk-index';
+import { DEFAULT_CHUNKING } from '../chunking/fastcdc';
 import { computeRecipe, type FileRecipe } from '../chunking/recipe';
 import { RecipeCache, type StatKey } from '../chunking/recipe-cache';
 import { silentLogger, type Logger } from '../log';
@@ -131,7 +132,8 @@ export class ShareIndex {
       if (recipe) reused++;
       else {
         try {
-          recipe = await computeRecipe(e.abs);
+          // Only chunk hashes are indexed: no whole-file pass.
+          recipe = await computeRecipe(e.abs, DEFAULT_CHUNKING, 'recipe');
         } catch {
           continue; // vanished or unreadable: simply not indexed
         }

@@ -1,17 +1,19 @@
 /**
  * One chunked upload (`begin` → `chunk`s → `commit`). The temp file is created at its final size and every
- * byte is written once, at its offset: received chunks (verified against the recipe) and chunks the share
- * already holds (copied from the indexed file, verified too). The whole-file hash is computed as chunks
- * arrive in order and finished at commit by re-reading only what came out of order. The temp file and a
- * record of its written chunks stay for resumption when the transfer does not commit (see part-file.ts).
- * Steps of one transfer run strictly in order.
+ * byte is written once, at its offset: received chunks and chunks the share already holds (copied from the
+ * indexed file, verified against the recipe as they are read). How received bytes are verified depends on
+ * what `begin.hash` names (docs/protocol.md, Recipe): the recipe's digest → each received chunk is hashed
+ * against its recipe entry as it arrives (every byte of the file is then verified once, no whole-file pass);
+ * the whole-file SHA-256 → that hash is computed as chunks arrive in order and finished at commit by
+ * re-reading only what came out of order. The temp file and a record of its written chunks stay for
+ * resumption when the transfer does not commit (see part-file.ts). Steps of one transfer run strictly in order.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { ClientMessage, MessageOf } from '../../../src-shared/protocol/messages';
 import { MAX_PAYLOAD_BYTES } from '../../../src-shared/protocol/limits';
-import { decodeRecipe, sha256Hex, type ChunkRef, type FileRecipe } from '../chunking/recipe';
+import { decodeRecipe, recipeDigest, sha256Hex, type ChunkRef, type FileRecipe } from '../chunking/recipe';
 import { FerryError, toFerryError } from '../errors';
 import { StagedFile } from '../fs/atomic-writer';
 import { PartFile } from './part-file';
@@ -37,6 +39,8 @@ const enum State {
   Fill = 3,
   /** Same hash as an asked chunk: written together with it when it arrives. */
   Dup = 4,
+  /** Received, but its bytes did not match the recipe (verified per chunk): not written, asked again by a retry. */
+  Bad = 5,
 }
 
 /** Reads byte ranges of share files, keeping each file open for the whole fill (thousands of chunks, one open). */
@@ -171,8 +175,10 @@ export class Transfer {
   private filling: Promise<void> = Promise.resolve();
   /** Chunks being verified and written; a commit or abort waits for all of them. */
   private readonly staging = new Set<Promise<void>>();
-  /** Whole-file hash over indices [0, hashed), fed in order as the bytes pass by. */
-  private readonly whole: Hash = createHash('sha256');
+  /** `begin.hash` is the recipe's digest: received chunks are verified one by one, there is no whole-file pass. */
+  private readonly byChunk: boolean;
+  /** Otherwise: the whole-file hash over indices [0, hashed), fed in order as the bytes pass by. */
+  private readonly whole: Hash | null;
   private hashed = 0;
   private ended = false;
   /** The `need` ranges sent. */
@@ -199,6 +205,8 @@ export class Transfer {
       throw new FerryError('BAD_FRAME', `Recipe of ${begin.path} adds up to ${offset} bytes, not ${begin.size}`, { path: begin.path });
     }
     this.state = new Uint8Array(this.entries.length);
+    this.byChunk = begin.hash === recipeDigest(recipe);
+    this.whole = this.byChunk ? null : createHash('sha256');
   }
 
   /** Run `step` after the plan, every chunk received so far and every step queued before it. */
@@ -278,7 +286,8 @@ export class Transfer {
   }
 
   /**
-   * A chunk arrived: verify it and write it at its offset, concurrently with other chunks (after the plan).
+   * A `chunk` frame arrived: one chunk, or several consecutive ones starting at `index` (the recipe lengths say
+   * how many). Verify and write them at their offsets, concurrently with other frames (after the plan).
    * Problems are remembered and reported by `commit` (chunks get no answer).
    */
   chunk(index: number, payload: Buffer): Promise<void> {
@@ -288,22 +297,65 @@ export class Transfer {
     return p;
   }
 
+  /** How many recipe entries from `index` on the payload holds exactly; BAD_FRAME unless it ends on a chunk boundary. */
+  private chunksIn(index: number, bytes: number): number {
+    const { entries } = this;
+    let n = 0;
+    for (let sum = 0; sum < bytes && index + n < entries.length; n++) sum += entries[index + n]!.length;
+    const end = index + n;
+    const covered = n === 0 ? 0 : entries[end - 1]!.offset + entries[end - 1]!.length - entries[index]!.offset;
+    if (n === 0 || covered !== bytes) {
+      const what = index >= entries.length ? `Chunk index ${index} is beyond the recipe` : `Chunk frame at ${index} of ${this.begin.path} has ${bytes} bytes, not a whole number of recipe chunks`;
+      throw new FerryError('BAD_FRAME', what, { path: this.begin.path });
+    }
+    return n;
+  }
+
   private async stage(index: number, payload: Buffer): Promise<void> {
     if (this.failure || this.part === null || this.ended) return;
-    const e = this.entries[index];
     try {
-      if (e === undefined) throw new FerryError('BAD_FRAME', `Chunk index ${index} is beyond the recipe`, { path: this.begin.path });
-      if (payload.length !== e.length) {
-        throw new FerryError('BAD_FRAME', `Chunk ${index} of ${this.begin.path} has ${payload.length} bytes, recipe says ${e.length}`, { path: this.begin.path });
-      }
-      if (this.state[index] === State.Present) return; // sent twice: already there
-      // Not hashed on its own here: the whole-file hash (fed in order) checks every byte at commit, and
-      // chunks are verified one by one only when that is needed (resuming, or finding a bad one).
-      this.feedHash(index, payload);
-      const targets = [index, ...(this.dups.get(e.hash) ?? [])].filter((i) => this.state[i] !== State.Present);
+      const n = this.chunksIn(index, payload.length);
+      const base = this.entries[index]!.offset;
       const writer = this.writer!;
-      await Promise.all(targets.map((i) => writer.write(payload, this.entries[i]!.offset)));
-      for (const i of targets) this.markPresent(i);
+      const writes: Promise<void>[] = [];
+      const written: number[] = [];
+      // Contiguous good chunks leave as one write (the BatchWriter merges neighbouring frames further).
+      let run = -1;
+      const flush = (end: number): void => {
+        if (run < 0) return;
+        const from = this.entries[run]!.offset - base;
+        writes.push(writer.write(payload.subarray(from, this.entries[end - 1]!.offset + this.entries[end - 1]!.length - base), this.entries[run]!.offset));
+        run = -1;
+      };
+      for (let i = index; i < index + n; i++) {
+        if (this.state[i] === State.Present) {
+          flush(i); // sent twice: already there
+          continue;
+        }
+        const e = this.entries[i]!;
+        const bytes = payload.subarray(e.offset - base, e.offset - base + e.length);
+        if (this.byChunk) {
+          if (sha256Hex(bytes) !== e.hash) {
+            flush(i);
+            this.state[i] = State.Bad;
+            continue;
+          }
+        } else {
+          // Not hashed on its own: the whole-file hash (fed in order) checks every byte at commit.
+          this.feedHash(i, bytes);
+        }
+        if (run < 0) run = i;
+        written.push(i);
+        for (const d of this.dups.get(e.hash) ?? []) {
+          // A copy inside this same frame is verified and written from its own bytes above.
+          if ((d >= index && d < index + n) || this.state[d] === State.Present) continue;
+          writes.push(writer.write(bytes, this.entries[d]!.offset));
+          written.push(d);
+        }
+      }
+      flush(index + n);
+      await Promise.all(writes);
+      for (const i of written) this.markPresent(i);
       this.bytesReceived += payload.length;
     } catch (err) {
       this.fail(err);
@@ -325,7 +377,7 @@ export class Transfer {
 
   /** Feed the whole-file hash when these bytes are the next in file order (the usual case: chunks come in order). */
   private feedHash(index: number, bytes: Buffer): void {
-    if (index !== this.hashed) return;
+    if (this.whole === null || index !== this.hashed) return;
     this.whole.update(bytes);
     this.hashed++;
   }
@@ -406,10 +458,14 @@ export class Transfer {
       // Their indices are not marked in the record: the retry's plan asks the client for them.
       throw new FerryError('HASH_MISMATCH', `Chunk(s) of ${path} changed on the server meanwhile; send the file again`, { path });
     }
+    const bad = this.state.reduce((n, s) => (s === State.Bad ? n + 1 : n), 0);
+    // Good chunks stay recorded in the temp file (commit() suspends it): the retry asks only for the bad ones.
+    if (bad > 0) throw new FerryError('HASH_MISMATCH', `${bad} chunk(s) of ${path} did not match the recipe`, { path });
     const missing = this.state.findIndex((s) => s !== State.Present);
     if (missing >= 0) throw new FerryError('HASH_MISMATCH', `Chunk ${missing} of ${path} could not be assembled`, { path });
     this.ended = true;
-    if ((await this.finishHash(part)) !== hash) {
+    // By chunk, every byte was verified against the recipe on its way in; else the whole-file hash decides.
+    if (!this.byChunk && (await this.finishHash(part)) !== hash) {
       // Find the bad chunks so the retry asks only for them; if every chunk is right, the announced hash is wrong.
       const bad = await this.verifyWritten(part);
       if (bad === 0) await part.remove();
@@ -455,6 +511,7 @@ export class Transfer {
 
   /** The whole-file hash: what was fed in order, plus the rest re-read from the temp file. */
   private async finishHash(part: PartFile): Promise<string> {
+    const whole = this.whole!;
     if (this.hashed < this.entries.length) {
       const from = this.entries[this.hashed]!.offset;
       const buf = Buffer.allocUnsafe(Math.min(REHASH_BLOCK, this.begin.size - from));
@@ -462,12 +519,12 @@ export class Transfer {
         const n = Math.min(buf.length, this.begin.size - pos);
         const { bytesRead } = await part.handle.read(buf, 0, n, pos);
         if (bytesRead === 0) throw new FerryError('IO_ERROR', `${part.path} is shorter than expected`);
-        this.whole.update(buf.subarray(0, bytesRead));
+        whole.update(buf.subarray(0, bytesRead));
         pos += bytesRead;
       }
       this.hashed = this.entries.length;
     }
-    return this.whole.digest('hex');
+    return whole.digest('hex');
   }
 
   /** Stop without installing (abort, or the connection ended): keep the temp file and its record for a later `begin`. */
