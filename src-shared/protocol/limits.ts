@@ -12,6 +12,12 @@ export const MAX_PAYLOAD_BYTES = 32 * 1024 * 1024;
 /** Files up to this size travel whole inside one `put` frame instead of a chunk recipe. */
 export const INLINE_FILE_MAX_BYTES = 128 * 1024;
 
+/** Most files in one `putBatch` frame (keeps its header far below MAX_HEADER_BYTES: ~200 B of JSON per file). */
+export const PUT_BATCH_MAX_FILES = 256;
+
+/** Most file bytes in one `putBatch` frame: big enough to share one reply and one flush, small enough to pipeline. */
+export const PUT_BATCH_MAX_BYTES = 4 * 1024 * 1024;
+
 /** One recipe entry on the wire: 32-byte SHA-256 of the chunk + 4-byte big-endian length. */
 export const RECIPE_ENTRY_BYTES = 36;
 

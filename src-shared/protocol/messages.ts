@@ -3,6 +3,7 @@
  * The JSON Schemas in docs/schemas are generated from these (scripts/gen-schemas.mjs).
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { PUT_BATCH_MAX_FILES } from './limits';
 
 const Id = Type.Integer({ minimum: 0, maximum: 0xffffffff, description: 'request id; responses echo it' });
 const RelPath = Type.String({ minLength: 1, maxLength: 4096, description: 'share-relative POSIX path, NFC' });
@@ -58,6 +59,19 @@ export const SetMeta = msg('setMeta', { path: RelPath, mode: Mode, mtimeMs: Mtim
 export const Put = msg('put', {
   path: RelPath, size: Size, mtimeMs: MtimeMs, mode: Mode, hash: Hash, base: FileBase, payloadLength: PayloadLength,
 });
+/** One file of a `putBatch`: the fields of `put` without id and payloadLength. */
+export const PutBatchFile = Type.Object(
+  { path: RelPath, size: Size, mtimeMs: MtimeMs, mode: Mode, hash: Hash, base: FileBase },
+  { additionalProperties: false },
+);
+export type PutBatchFile = Static<typeof PutBatchFile>;
+/**
+ * Many small files in one frame: the payload is their bytes back to back in `files` order. Each file succeeds
+ * or fails on its own; answered by one `batchOk` with a result per file, in the same order.
+ */
+export const PutBatch = msg('putBatch', {
+  files: Type.Array(PutBatchFile, { minItems: 1, maxItems: PUT_BATCH_MAX_FILES }), payloadLength: PayloadLength,
+});
 /** Large file: payload is the recipe (chunkCount × 36 bytes: sha256 + u32 BE length). Server answers `need`. */
 export const Begin = msg('begin', {
   path: RelPath, size: Size, mtimeMs: MtimeMs, mode: Mode, hash: Hash, base: FileBase,
@@ -104,6 +118,20 @@ export const Ok = msg('ok', {
   conflict: Type.Optional(ConflictInfo),
   bytesReused: Type.Optional(Size),
 });
+/** The outcome of one file of a `putBatch`: `ok` (maybe with a conflict) or the error it would have had alone. */
+export const BatchResult = Type.Union([
+  Type.Object({ ok: Type.Literal(true), conflict: Type.Optional(ConflictInfo) }, { additionalProperties: false }),
+  Type.Object(
+    {
+      ok: Type.Literal(false),
+      code: Type.String({ maxLength: 64 }),
+      message: Type.String({ maxLength: 4096 }),
+    },
+    { additionalProperties: false },
+  ),
+]);
+export type BatchResult = Static<typeof BatchResult>;
+export const BatchOk = msg('batchOk', { results: Type.Array(BatchResult, { maxItems: PUT_BATCH_MAX_FILES }) });
 export const ErrorMsg = msg('error', {
   code: Type.String({ maxLength: 64 }),
   message: Type.String({ maxLength: 4096 }),
@@ -113,8 +141,8 @@ export const Pong = msg('pong', {});
 /** Answer to `get`: payload holds the bytes; `size` is the whole file's size, `mtimeMs`/`mode` its metadata. */
 export const Data = msg('data', { size: Size, mtimeMs: MtimeMs, mode: Mode, payloadLength: PayloadLength });
 
-export const ClientMessage = Type.Union([Hello, List, Mkdir, Remove, Move, Symlink, SetMeta, Put, Begin, Chunk, Commit, Abort, Ping, Get]);
-export const ServerMessage = Type.Union([HelloOk, ListPage, Need, Ok, ErrorMsg, Pong, Data]);
+export const ClientMessage = Type.Union([Hello, List, Mkdir, Remove, Move, Symlink, SetMeta, Put, PutBatch, Begin, Chunk, Commit, Abort, Ping, Get]);
+export const ServerMessage = Type.Union([HelloOk, ListPage, Need, Ok, BatchOk, ErrorMsg, Pong, Data]);
 export type ClientMessage = Static<typeof ClientMessage>;
 export type ServerMessage = Static<typeof ServerMessage>;
 export type Message = ClientMessage | ServerMessage;
@@ -124,7 +152,7 @@ export type MessageOf<M extends { type: string }, T extends M['type']> = Extract
 /** All message schemas by type, for validators and doc generation. */
 export const MESSAGE_SCHEMAS = {
   hello: Hello, list: List, mkdir: Mkdir, remove: Remove, move: Move, symlink: Symlink, setMeta: SetMeta,
-  put: Put, begin: Begin, chunk: Chunk, commit: Commit, abort: Abort, ping: Ping, get: Get,
-  helloOk: HelloOk, listPage: ListPage, need: Need, ok: Ok, error: ErrorMsg, pong: Pong, data: Data,
+  put: Put, putBatch: PutBatch, begin: Begin, chunk: Chunk, commit: Commit, abort: Abort, ping: Ping, get: Get,
+  helloOk: HelloOk, listPage: ListPage, need: Need, ok: Ok, batchOk: BatchOk, error: ErrorMsg, pong: Pong, data: Data,
 } as const;
 export type MessageType = keyof typeof MESSAGE_SCHEMAS;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: Ferry side by side with rsync (daemon on 127.0.0.1) on generated data.
 //   node test/bench/run-bench.mjs [--quick] [--only small,large,delta,rename,latency,memory] [--runs N]
-//                                 [--out DIR] [--keep] [--no-rsync] [--seed S]
+//                                 [--out DIR] [--keep] [--no-rsync] [--seed S] [--no-settle]
 // Report: test/bench/results/latest.md + .json (--quick: $BENCH_TMP/results/latest-quick.md).
 // Data is generated once into $BENCH_TMP/data (default .bench-tmp/ in the repo); every sync goes into a
 // fresh, never-used target under $BENCH_TMP/runs/, and all targets are deleted only at the very end
@@ -28,7 +28,7 @@ const SECTIONS = {
 const ALIASES = { initial: ['small', 'large'], copy: ['rename'], watch: ['memory'] };
 
 function parseArgs(argv) {
-  const o = { quick: false, only: Object.keys(SECTIONS), runs: 1, out: null, keep: false, rsync: true, seed: '1' };
+  const o = { quick: false, only: Object.keys(SECTIONS), runs: 1, out: null, keep: false, rsync: true, seed: '1', settle: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => { if (i + 1 >= argv.length) throw new Error(`${a} needs a value`); return argv[++i]; };
@@ -39,6 +39,7 @@ function parseArgs(argv) {
     else if (a === '--keep') o.keep = true;
     else if (a === '--no-rsync') o.rsync = false;
     else if (a === '--seed') o.seed = val();
+    else if (a === '--no-settle') o.settle = false;
     else if (a === '--help' || a === '-h') { console.log(fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1, 8).join('\n')); process.exit(0); }
     else throw new Error(`unknown argument ${a}`);
   }
@@ -94,7 +95,15 @@ async function main() {
     }
   }
 
-  const env = { ...environment(rsync), ferryStartupMs: await ferryStartupMs() };
+  // This machine's ext4 runs without a journal, and then avoids reusing inodes freed in the last 5 minutes
+  // (recently_deleted() in fs/ext4/ialloc.c): walking past them made file creation 2–7× slower for whichever
+  // tool ran first after the previous run deleted its targets. Wait that out once, before anything is measured.
+  const settleMs = opts.settle && !opts.quick && opts.only.includes('small') ? msUntilSettled(tmp) : 0;
+  if (settleMs > 0) {
+    log(`the previous bench run deleted its targets ${((SETTLE_MS - settleMs) / 1000).toFixed(0)} s ago: waiting ${(settleMs / 1000).toFixed(0)} s so that ext4's recently-freed inodes do not slow down file creation (--no-settle skips this)`);
+    await new Promise((r) => setTimeout(r, settleMs));
+  }
+  const env = { ...environment(rsync), ferryStartupMs: await ferryStartupMs(), settledMs: settleMs };
   log(`\`ferry --version\` (node start + bundle load) takes ${env.ferryStartupMs} ms here; it is inside every \`ferry sync --once\` time`);
   const rows = [];
   const sections = {};
@@ -130,6 +139,20 @@ async function main() {
   if (!opts.keep) {
     log(`deleting bench targets under ${runsRoot} (the generated data in ${path.join(tmp, 'data')} stays for the next run)`);
     fs.rmSync(runsRoot, { recursive: true, force: true });
+    fs.writeFileSync(path.join(tmp, CLEANUP_MARK), JSON.stringify({ at: Date.now() }));
+  }
+}
+
+const CLEANUP_MARK = 'last-cleanup.json';
+const SETTLE_MS = 300_000;
+
+/** How long until the last run's mass deletion is SETTLE_MS old (0 when it is, or when none is on record). */
+function msUntilSettled(tmp) {
+  try {
+    const { at } = JSON.parse(fs.readFileSync(path.join(tmp, CLEANUP_MARK), 'utf8'));
+    return Math.max(0, Math.min(SETTLE_MS, at + SETTLE_MS - Date.now()));
+  } catch {
+    return 0;
   }
 }
 

@@ -57,11 +57,15 @@ async function runOne(ctx, cfg, src, name) {
   return r;
 }
 
-/** Run every configuration ctx.runs times, interleaved; returns { [key]: { runs, ms (median), error } }. */
+/**
+ * Run every configuration ctx.runs times, interleaved, the order rotated by one each run so that no tool is
+ * always the first (or the one right after another) on the disk; returns { [key]: { runs, ms (median), error } }.
+ */
 async function interleaved(ctx, src, name, configs) {
   const out = Object.fromEntries(configs.map((c) => [c.key, { runs: [] }]));
   for (let i = 0; i < ctx.runs; i++) {
-    for (const c of configs) out[c.key].runs.push(await runOne(ctx, c, src, `${name}${ctx.runs > 1 ? `-r${i + 1}` : ''}`));
+    const order = [...configs.slice(i % configs.length), ...configs.slice(0, i % configs.length)];
+    for (const c of order) out[c.key].runs.push(await runOne(ctx, c, src, `${name}${ctx.runs > 1 ? `-r${i + 1}` : ''}`));
   }
   for (const v of Object.values(out)) {
     const good = v.runs.filter((r) => !r.error && r.verified);

@@ -67,8 +67,8 @@ export interface SyncSummary {
 /** Events of a session. */
 export type SessionEvents = { stateChanged: [PairState]; transferUpdated: [TransferRecord]; conflictDetected: [ConflictRecord] };
 
-/** Requests in flight at once. */
-const CONCURRENCY = 64;
+/** Operations in flight at once: small files travel in batches of 64 (client/put-batcher), so ~4 batches are on the way. */
+const CONCURRENCY = 256;
 /**
  * Chunked (large) uploads at once. Their recipes queue on the one hash worker, so with 4 the next files'
  * recipes are computed while this thread sends the first (4 × 256 MiB: ~6.1 → ~5.6 s); each upload buffers

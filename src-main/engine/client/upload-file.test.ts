@@ -47,10 +47,11 @@ describe('uploadFile', () => {
   it('sends a small file whole, with the hash of exactly the bytes sent and the given base', async () => {
     const data = Buffer.from('hello');
     const { abs, cache } = await setup(data);
-    const { conn, sent } = fakeConn(() => ({ type: 'ok' }));
+    const { conn, sent } = fakeConn(() => ({ type: 'batchOk', results: [{ ok: true }] }));
     const r = await uploadFile({ conn, cache, onProgress: () => {} }, 'f.bin', abs, () => ({ size: 1, mtimeMs: 2 }));
     expect(r).toMatchObject({ size: 5, bytesSent: 5 });
-    expect(sent[0]?.header).toMatchObject({ type: 'put', path: 'f.bin', size: 5, hash: createHash('sha256').update(data).digest('hex'), base: { size: 1, mtimeMs: 2 } });
+    // Small files travel in `putBatch` frames (one file here: nothing else was started in the same turn).
+    expect(sent[0]?.header).toMatchObject({ type: 'putBatch', files: [{ path: 'f.bin', size: 5, hash: createHash('sha256').update(data).digest('hex'), base: { size: 1, mtimeMs: 2 } }] });
     expect(sent[0]?.payload?.equals(data)).toBe(true);
   });
 
@@ -76,9 +77,9 @@ describe('uploadFile', () => {
 
   it('retries on HASH_MISMATCH and gives up after a bounded number of tries with a non-fatal error', async () => {
     const { abs, cache } = await setup(Buffer.from('changing'));
-    const { conn, sent } = fakeConn(() => new FerryError('HASH_MISMATCH', 'hash differs'));
+    const { conn, sent } = fakeConn(() => ({ type: 'batchOk', results: [{ ok: false, code: 'HASH_MISMATCH', message: 'hash differs' }] }));
     await expect(uploadFile({ conn, cache, onProgress: () => {} }, 'f.bin', abs, () => null)).rejects.toMatchObject({ code: 'HASH_MISMATCH' });
-    expect(sent.filter((s) => s.header.type === 'put')).toHaveLength(MAX_UPLOAD_TRIES);
+    expect(sent.filter((s) => s.header.type === 'putBatch')).toHaveLength(MAX_UPLOAD_TRIES);
   });
 
   it('returns null for a file that is gone, and passes other errors through at once', async () => {

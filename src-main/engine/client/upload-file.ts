@@ -15,6 +15,7 @@ import { computeRecipe, encodeRecipe, recipeDigest, sha256Hex, type FileRecipe }
 import type { RecipeCache } from '../chunking/recipe-cache';
 import { DEFAULT_CHUNKING } from '../chunking/fastcdc';
 import type { RateLimiter } from './rate-limiter';
+import { putBatcherFor } from './put-batcher';
 import { readSmallFile } from './read-small-file';
 
 /** Tries before a file that keeps changing is reported and left for its next change. */
@@ -100,11 +101,11 @@ async function putWhole(ctx: UploadContext, rel: string, abs: string, st: FileSt
   if (read === null) return 'changed';
   const buf = read.buf;
   if (buf.length !== st.size || !sameStat(read.after, st)) return 'changed';
-  const header = { type: 'put', path: rel, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, hash: sha256Hex(buf), base };
+  const file = { path: rel, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, hash: sha256Hex(buf), base };
   await ctx.limiter?.take(buf.length);
-  const f = await ctx.conn.request(header, buf);
+  const { conflict } = await putBatcherFor(ctx.conn).put(file, buf);
   ctx.onProgress(st.size, buf.length);
-  return resultOf(st, buf.length, f);
+  return { size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, bytesSent: buf.length, conflict };
 }
 
 async function recipeFor(ctx: UploadContext, rel: string, abs: string, st: FileStat): Promise<FileRecipe | 'changed'> {

@@ -42,10 +42,16 @@ export class SafeRoot {
     return this.check(rel).abs;
   }
 
-  /** `resolve`, also telling whether every parent folder already exists. */
-  private check(rel: string): { abs: string; parentsExist: boolean } {
+  /**
+   * `resolve`, also telling whether every parent folder already exists. `checkedParents`: share-relative
+   * folders that were found to be real folders a moment ago (by this same walk, in the same batch of writes):
+   * their ancestors are not lstat'ed again.
+   */
+  private check(rel: string, checkedParents?: Set<string>): { abs: string; parentsExist: boolean } {
     const problem = relPathProblem(rel);
     if (problem !== null) throw new FerryError('PATH_INVALID', `Refused path: ${problem}`, { path: rel });
+    const slash = rel.lastIndexOf('/');
+    if (slash > 0 && checkedParents?.has(rel.slice(0, slash))) return { abs: join(this.root, rel), parentsExist: true };
     const parts = rel.split('/');
     if (this.caseInsensitive && parts[0]!.toLowerCase() === STATE_DIR_NAME) {
       throw new FerryError('PATH_INVALID', `Refused path: ${STATE_DIR_NAME} is reserved (in any letter case here)`, { path: rel });
@@ -69,12 +75,16 @@ export class SafeRoot {
         throw new FerryError('PATH_INVALID', `Refused path: ${parts.slice(0, i + 1).join('/')} is not a folder`, { path: rel });
       }
     }
+    if (slash > 0) checkedParents?.add(rel.slice(0, slash));
     return { abs: join(abs, parts[parts.length - 1]!), parentsExist: true };
   }
 
-  /** Resolve `rel` and create its missing parent folders; returns the absolute path of `rel`. */
-  async resolveForWrite(rel: string): Promise<string> {
-    const { abs, parentsExist } = this.check(rel);
+  /**
+   * Resolve `rel` and create its missing parent folders; returns the absolute path of `rel`. `checkedParents`
+   * (see `check`) lets one batch of writes walk each folder once; it must not outlive the batch.
+   */
+  async resolveForWrite(rel: string, checkedParents?: Set<string>): Promise<string> {
+    const { abs, parentsExist } = this.check(rel, checkedParents);
     const slash = rel.lastIndexOf('/');
     if (slash > 0 && !parentsExist) {
       try {
@@ -83,7 +93,7 @@ export class SafeRoot {
         throw toFerryError(err, rel);
       }
       // mkdir -p follows links: re-check that no link appeared on the way while we were not looking.
-      this.resolve(rel);
+      this.check(rel, checkedParents);
     }
     return abs;
   }

@@ -27,6 +27,14 @@ const client: Record<string, { ok: object; bad: [string, object][] }> = {
       ['payloadLength', { type: 'put', id: 8, path: 'f', size: 3, mtimeMs: 1, mode: 0o644, hash: HASH, base: null }],
     ],
   },
+  putBatch: {
+    ok: { type: 'putBatch', id: 15, files: [{ path: 'a/f', size: 3, mtimeMs: 1, mode: 0o644, hash: HASH, base: null }], payloadLength: 3 },
+    bad: [
+      ['files', { type: 'putBatch', id: 15, files: [], payloadLength: 0 }],
+      ['files.0.hash', { type: 'putBatch', id: 15, files: [{ path: 'f', size: 3, mtimeMs: 1, mode: 0o644, hash: 'x', base: null }], payloadLength: 3 }],
+      ['files.0.id', { type: 'putBatch', id: 15, files: [{ path: 'f', size: 3, mtimeMs: 1, mode: 0o644, hash: HASH, base: null, id: 1 }], payloadLength: 3 }],
+    ],
+  },
   begin: {
     ok: { type: 'begin', id: 9, path: 'f', size: 3, mtimeMs: 1, mode: 0o644, hash: HASH, base: null, chunkCount: 1, payloadLength: 36 },
     bad: [['chunkCount', { type: 'begin', id: 9, path: 'f', size: 3, mtimeMs: 1, mode: 0o644, hash: HASH, base: null, chunkCount: -1, payloadLength: 36 }]],
@@ -51,6 +59,10 @@ const server: Record<string, { ok: object; bad: [string, object][] }> = {
   ok: {
     ok: { type: 'ok', id: 4, conflict: { path: 'a', keptAs: '.ferry/versions/a~x', serverSize: 1, serverMtimeMs: 2 }, bytesReused: 10 },
     bad: [['conflict.keptAs', { type: 'ok', id: 4, conflict: { path: 'a', serverSize: 1, serverMtimeMs: 2 } }]],
+  },
+  batchOk: {
+    ok: { type: 'batchOk', id: 8, results: [{ ok: true }, { ok: true, conflict: { path: 'a', keptAs: '.ferry/versions/a~x', serverSize: 1, serverMtimeMs: 2 } }, { ok: false, code: 'HASH_MISMATCH', message: 'changed' }] },
+    bad: [['results.0', { type: 'batchOk', id: 8, results: [{ ok: false, code: 'HASH_MISMATCH' }] }]],
   },
   error: { ok: { type: 'error', id: 5, code: 'NOT_FOUND', message: 'gone', path: 'a' }, bad: [['message', { type: 'error', id: 5, code: 'NOT_FOUND' }]] },
   pong: { ok: { type: 'pong', id: 6 }, bad: [['id', { type: 'pong', id: 1.5 }]] },

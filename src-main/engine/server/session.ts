@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ConnectedClient } from '../../../src-shared/model';
-import type { ErrorCode, FerryErrorInfo } from '../../../src-shared/protocol/error-codes';
+import { isErrorCode, type ErrorCode, type FerryErrorInfo } from '../../../src-shared/protocol/error-codes';
 import { LIST_PAGE_ENTRIES, PROTOCOL_VERSION } from '../../../src-shared/protocol/limits';
 import type { ClientMessage, ConflictInfo, Entry, MessageOf } from '../../../src-shared/protocol/messages';
 import { FerryError, toFerryError } from '../errors';
@@ -13,7 +13,7 @@ import { toWireEntry, walkTree } from '../fs/tree-walk';
 import type { Logger } from '../log';
 import type { Connection } from '../net/connection';
 import type { Frame } from '../net/frame-codec';
-import { makeDir, makeSymlink, movePath, putFile, readPart, removePath, setMeta, type ChangeKind, type OpResult } from './share-ops';
+import { makeDir, makeSymlink, movePath, putBatch, putFile, readPart, removePath, setMeta, type BatchOutcome, type ChangeKind, type OpResult } from './share-ops';
 import type { ShareStore } from './share-store';
 import type { TokenStore } from './token-store';
 import { Transfer } from './transfer';
@@ -124,6 +124,8 @@ export class ServerSession {
         return this.reply(h.id, setMeta(this.share, h));
       case 'put':
         return this.reply(h.id, putFile(this.share, h, frame.payload), h.size);
+      case 'putBatch':
+        return this.replyBatch(h, putBatch(this.share, h, frame.payload));
       case 'begin':
         return this.begin(this.share, h, frame.payload);
       case 'chunk':
@@ -198,6 +200,34 @@ export class ServerSession {
           if (r.conflict) this.host.conflict(this, r.conflict);
         },
         (e: unknown) => this.sendError(id, toFerryError(e)),
+      ),
+    );
+  }
+
+  /** Answer a `putBatch` with one `batchOk` (a result per file), or `error` when the frame as a whole was refused. */
+  private replyBatch(h: Msg<'putBatch'>, op: Promise<BatchOutcome>): void {
+    const started = Date.now();
+    this.track(
+      op.then(
+        ({ results, written }) => {
+          void this.conn.send({ type: 'batchOk', id: h.id, results }).catch(() => undefined);
+          const ms = Date.now() - started;
+          for (const { index, result } of written) {
+            const f = h.files[index]!;
+            if (this.client) this.client.filesReceived++;
+            this.host.transferLog.info({ share: this.share?.name, session: this.id, op: 'write', path: f.path, size: f.size, batch: h.id, ms }, 'applied');
+            if (result.changed) this.host.changed(this, result.changed);
+            if (result.conflict) this.host.conflict(this, result.conflict);
+          }
+          if (written.length > 0) this.scheduleUpdate();
+          results.forEach((r, i) => {
+            if (r.ok) return;
+            const path = h.files[i]!.path;
+            this.host.log.debug({ session: this.id, code: r.code, path, msg: r.message }, 'operation failed');
+            if (isErrorCode(r.code) && SERVER_SIDE_CODES.includes(r.code)) this.host.failed(this, { code: r.code, message: r.message, path });
+          });
+        },
+        (e: unknown) => this.sendError(h.id, toFerryError(e)),
       ),
     );
   }

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, lstatSync, type Stats } from 'node:fs';
 import { chmod, lutimes, mkdir, open, rename, rm, symlink, utimes, lstat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { ConflictInfo, FileBase, MessageOf, ClientMessage } from '../../../src-shared/protocol/messages';
+import type { BatchResult, ConflictInfo, FileBase, MessageOf, ClientMessage } from '../../../src-shared/protocol/messages';
 import { relPathProblem } from '../../../src-shared/protocol/paths';
 import { INLINE_FILE_MAX_BYTES } from '../../../src-shared/protocol/limits';
 import { recipeOfBuffer, sha256Hex, type FileRecipe } from '../chunking/recipe';
@@ -77,10 +77,10 @@ export async function keepExisting(
  * `recipe` is the new file's recipe when known (large files), so it is indexed without re-reading.
  */
 export async function installStaged(
-  share: ShareStore, rel: string, abs: string, file: StagedFile, base: FileBase, recipe: FileRecipe | null,
+  share: ShareStore, rel: string, abs: string, file: StagedFile, base: FileBase, recipe: FileRecipe | null, durability = share.durability,
 ): Promise<OpResult> {
   const { conflict } = await keepExisting(share, rel, abs, base, true);
-  await file.installAt(abs, share.durability);
+  await file.installAt(abs, durability);
   if (recipe === null) share.index.dropFile(rel, abs); // small files are not indexed: no stat needed
   else {
     const st = await lstat(abs).catch(() => undefined);
@@ -105,6 +105,84 @@ export async function putFile(share: ShareStore, m: Msg<'put'>, payload: Buffer)
     await file.discard();
     throw toFerryError(err, m.path);
   }
+}
+
+/** Outcome of a `putBatch`: one result per file, in order, plus what changed (for events). */
+export interface BatchOutcome {
+  results: BatchResult[];
+  /** Index in `files` and result of each file that was written. */
+  written: { index: number; result: OpResult }[];
+}
+
+/**
+ * Batches this small flush file by file: a syncfs also waits for whatever else is dirty on the file system,
+ * which is worth it for many files but would tie a single live edit's latency to other writers.
+ */
+const GROUP_COMMIT_MIN_FILES = 8;
+
+/**
+ * `putBatch`: every file is checked, staged and installed on its own (one bad file fails alone), but a durable
+ * share flushes once for the whole batch's data before any rename and once for the renames, where single puts
+ * pay a data flush per file and a folder flush per folder.
+ */
+export async function putBatch(share: ShareStore, m: Msg<'putBatch'>, payload: Buffer): Promise<BatchOutcome> {
+  let total = 0;
+  for (const f of m.files) total += f.size;
+  if (total !== payload.length) throw new FerryError('BAD_FRAME', `putBatch announced ${total} bytes but carried ${payload.length}`);
+  const groupCommit = share.flusher !== null && m.files.length >= GROUP_COMMIT_MIN_FILES;
+  const stageDurability = groupCommit ? 'none' : share.durability;
+  const checkedParents = new Set<string>();
+  const results: BatchResult[] = new Array<BatchResult>(m.files.length);
+  const staged: { index: number; abs: string; file: StagedFile }[] = [];
+  const failed = (i: number, err: unknown): void => {
+    const e = toFerryError(err, m.files[i]!.path);
+    results[i] = { ok: false, code: e.code, message: e.message.slice(0, 4000) };
+  };
+  let offset = 0;
+  const staging = m.files.map(async (f, i) => {
+    const data = payload.subarray(offset, (offset += f.size));
+    try {
+      if (f.size > INLINE_FILE_MAX_BYTES) throw new FerryError('BAD_FRAME', `${f.path}: files over ${INLINE_FILE_MAX_BYTES} bytes are sent as chunks`, { path: f.path });
+      if (sha256Hex(data) !== f.hash) throw new FerryError('HASH_MISMATCH', `Content of ${f.path} does not match its announced hash`, { path: f.path });
+      const abs = await share.root.resolveForWrite(f.path, checkedParents);
+      staged.push({ index: i, abs, file: await StagedFile.writeSmall(share.stagingDir, data, f, stageDurability) });
+    } catch (err) {
+      failed(i, err);
+    }
+  });
+  await Promise.all(staging);
+  staged.sort((a, b) => a.index - b.index);
+  const written: BatchOutcome['written'] = [];
+  try {
+    if (groupCommit && staged.length > 0) await share.flusher!.flush();
+  } catch (err) {
+    for (const s of staged) {
+      failed(s.index, err);
+      await s.file.discard();
+    }
+    return { results, written };
+  }
+  for (const s of staged) {
+    const f = m.files[s.index]!;
+    try {
+      const r = await installStaged(share, f.path, s.abs, s.file, f.base, null, groupCommit ? 'none' : share.durability);
+      results[s.index] = r.conflict ? { ok: true, conflict: r.conflict } : { ok: true };
+      written.push({ index: s.index, result: r });
+    } catch (err) {
+      await s.file.discard();
+      failed(s.index, err);
+    }
+  }
+  if (groupCommit && written.length > 0) {
+    try {
+      await share.flusher!.flush();
+    } catch (err) {
+      // Renamed but maybe not durable: report it, as a single put reports a failed folder flush.
+      for (const w of written) failed(w.index, err);
+      return { results, written: [] };
+    }
+  }
+  return { results, written };
 }
 
 /** The payload as a sealed temp file: synchronous calls for inline-sized files, the thread pool for bigger ones. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { STATE_DIR_NAME } from '../../../src-shared/protocol/limits';
 import { FerryError, toFerryError } from '../errors';
 import type { Durability } from '../fs/atomic-writer';
+import { FileSystemFlusher } from '../fs/flush-filesystem';
 import { SafeRoot } from '../fs/safe-path';
 import { silentLogger, type Logger } from '../log';
 import { ShareIndex } from './share-index';
@@ -24,6 +25,8 @@ export class ShareStore {
     readonly index: ShareIndex,
     readonly durability: Durability,
     readonly log: Logger,
+    /** Group commit for batches of small files when durable (null: not durable, or syncfs unusable here). */
+    readonly flusher: FileSystemFlusher | null,
   ) {}
 
   /** Open the share at `dir`: create its state folders, clear temp files a crash left behind. */
@@ -53,7 +56,9 @@ export class ShareStore {
     }
     const versions = new VersionsStore(await SafeRoot.open(versionsDir));
     const index = await ShareIndex.open(root.root, log);
-    return new ShareStore(name, root, stagingDir, join(stagingDir, 'chunks'), versions, index, opts.durability ?? 'fsync', log);
+    const durability = opts.durability ?? 'fsync';
+    const flusher = durability === 'fsync' ? await FileSystemFlusher.probe(stagingDir) : null;
+    return new ShareStore(name, root, stagingDir, join(stagingDir, 'chunks'), versions, index, durability, log, flusher);
   }
 
   /** Absolute path of the versions folder. */
