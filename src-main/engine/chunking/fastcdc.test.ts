@@ -58,6 +58,35 @@ describe('Chunker', () => {
     expect(got).toEqual(chunkLengths(small, SMALL));
   });
 
+  it('cuts exactly where the plain one-byte-at-a-time FastCDC loop cuts (pinned boundaries)', () => {
+    // The reference: the textbook loop the unrolled scan replaced (boundaries are part of the wire contract).
+    const reference = (data: Uint8Array, o: ChunkerOptions): number[] => {
+      const bits = Math.round(Math.log2(o.avgSize));
+      const maskS = ~(-1 >>> (bits + 2));
+      const maskL = ~(-1 >>> (bits - 2));
+      const out: number[] = [];
+      let start = 0;
+      while (start < data.length) {
+        let h = 0;
+        let len = Math.min(o.minSize, data.length - start);
+        while (start + len < data.length && len < o.maxSize) {
+          h = ((h << 1) + GEAR[data[start + len]!]!) | 0;
+          len++;
+          if ((h & (len <= o.avgSize ? maskS : maskL)) === 0) break;
+        }
+        out.push(len);
+        start += len;
+      }
+      return out;
+    };
+    for (const [o, seed] of [[DEFAULT_CHUNKING, 11], [SMALL, 12], [{ minSize: 64, avgSize: 256, maxSize: 1024 }, 13]] as const) {
+      const data = seeded(2 * 1024 * 1024 + 3, seed);
+      expect(chunkLengths(data, o)).toEqual(reference(data, o));
+    }
+    // Pinned for the default sizes, so the cut points cannot drift together with the reference above.
+    expect(offsets(chunkLengths(seeded(1024 * 1024, 5))).slice(0, 6)).toEqual([46298, 64247, 97154, 132300, 144658, 153721]);
+  });
+
   it('respects min and max, and lengths sum to the input size', () => {
     const data = seeded(4 * 1024 * 1024, 3);
     for (const opts of [DEFAULT_CHUNKING, SMALL]) {

@@ -96,7 +96,8 @@ describe('chunks verified against the recipe', () => {
     const data = pseudoRandom(600 * 1024, 34);
     const t = await begin(c, 'again.bin', data);
     const bad = Buffer.from(data);
-    bad[t.recipe.chunks[1]!.offset] ^= 0xff;
+    const at = t.recipe.chunks[1]!.offset;
+    bad[at] = bad[at]! ^ 0xff;
     await sendGrouped(c, t, bad, 1);
     await sendGrouped(c, { ...t, missing: [[1, 2]] }, data, 1);
     await c.request({ type: 'commit', transfer: t.transfer });
