@@ -269,6 +269,30 @@ describe('Connection over real TLS', () => {
     got.forEach((g, i) => expect(g.payload.equals(payloads[i]!), `frame ${i}`).toBe(true));
   });
 
+  it('keeps order when big frames queue behind a busy socket, with a request among them', async () => {
+    const got: string[] = [];
+    srv = await startTestServer((c) =>
+      c.onMessage(({ header: h, payload }) => {
+        if (h.type === 'chunk') got.push(`${h.index}:${payload.length}:${payload[payload.length - 1]}`);
+        if (h.type === 'commit') {
+          got.push('commit');
+          void c.send({ type: 'ok', id: h.id });
+        }
+      }),
+    );
+    const client = await srv.connect();
+    const big = (i: number): Buffer => Buffer.alloc(1024 * 1024 + i, i);
+    // The first big write puts the socket over its high-water mark: the rest wait for 'drain', one at a time.
+    const sends = [0, 1, 2].map((i) => client.send({ type: 'chunk', id: 0, transfer: 1, index: i }, big(i)));
+    const ok = client.request({ type: 'commit', transfer: 1 });
+    sends.push(client.send({ type: 'chunk', id: 0, transfer: 1, index: 3 }, big(3)));
+    await Promise.all(sends);
+    expect((await ok).header.type).toBe('ok');
+    await until(() => got.length === 5, 'all frames');
+    expect(got).toEqual(['0:1048576:0', '1:1048577:1', '2:1048578:2', 'commit', '3:1048579:3']);
+    expect(client.writeBuffered).toBe(0);
+  });
+
   it('rejects a request whose onPartial throws, leaving the connection usable', async () => {
     srv = await startTestServer((c) =>
       c.onMessage(({ header: h }) => {

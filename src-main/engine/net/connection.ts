@@ -39,6 +39,12 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 const DEFAULT_CLOSE_GRACE_MS = 5_000;
 
 type AnyMessage = ClientMessage | ServerMessage;
+interface QueuedSend {
+  header: object;
+  payload: Buffer | undefined;
+  resolve: () => void;
+  reject: (e: FerryError) => void;
+}
 interface Pending {
   resolve: (f: Frame<ServerMessage>) => void;
   reject: (e: FerryError) => void;
@@ -81,6 +87,8 @@ export class Connection {
   private socketError: Error | null = null;
   private corked = false;
   private drainWait: { promise: Promise<void>; resolve: () => void; reject: (e: FerryError) => void } | null = null;
+  /** Frames held back behind a big payload sent while the socket was over its high-water mark (see send()). */
+  private queue: QueuedSend[] = [];
   private lastInAt = performance.now();
   private lastOutAt = this.lastInAt;
   private pingInFlight = false;
@@ -133,6 +141,7 @@ export class Connection {
   /** Write one frame; resolves at once while the socket buffer has room, else on 'drain'. Rejects once closed. */
   send(header: object, payload?: Buffer): Promise<void> {
     if (this.closing) return Promise.reject(this.closedError());
+    if (this.mustQueue(payload)) return new Promise((resolve, reject) => this.queue.push({ header, payload: payload!, resolve, reject }));
     let ok: boolean;
     try {
       ok = this.write(header, payload);
@@ -152,6 +161,14 @@ export class Connection {
     const id = this.nextId();
     (header as { id: number }).id = id;
     return new Promise((resolve, reject) => {
+      if (this.mustQueue(payload)) {
+        this.pending.set(id, { resolve, reject, onPartial });
+        const fail = (e: FerryError): void => {
+          if (this.pending.delete(id)) reject(e);
+        };
+        this.queue.push({ header, payload, resolve: noop, reject: fail });
+        return;
+      }
       try {
         this.write(header, payload);
       } catch (err) {
@@ -208,6 +225,7 @@ export class Connection {
     this.reason = err ?? null;
     this.stopTicker();
     this.failAll(err ?? new FerryError('CONNECTION_LOST', 'The connection was closed'));
+    this.dropQueued();
     // Read on (and discard) so the peer's close is noticed even if reading was paused.
     this.socket.resume();
     this.socket.end();
@@ -266,8 +284,39 @@ export class Connection {
   private readonly onDrain = (): void => {
     const w = this.drainWait;
     this.drainWait = null;
+    this.writeQueued();
     w?.resolve();
   };
+
+  /**
+   * Writes made while the socket is busy are flushed together later, and Node's TLS layer copies such a batch into
+   * one fresh buffer (MiBs per flush with several uploads sending at once). So a big payload sent while the socket is
+   * over its high-water mark waits, and so does every frame after it (order is kept): one big payload per 'drain'.
+   */
+  private mustQueue(payload: Buffer | undefined): boolean {
+    return this.queue.length > 0 || (payload !== undefined && payload.length >= BIG_PAYLOAD && this.socket.writableNeedDrain);
+  }
+
+  /** Write queued frames until the socket is over its high-water mark again (the next 'drain' goes on). */
+  private writeQueued(): void {
+    while (this.queue.length > 0 && !this.closing && !this.socket.writableNeedDrain) {
+      const q = this.queue.shift()!;
+      let ok: boolean;
+      try {
+        ok = this.write(q.header, q.payload);
+      } catch (err) {
+        q.reject(toFerryError(err));
+        continue;
+      }
+      if (ok) q.resolve();
+      else this.waitDrain().then(q.resolve, q.reject);
+    }
+  }
+
+  private dropQueued(): void {
+    const err = this.closedError();
+    for (const q of this.queue.splice(0)) q.reject(err);
+  }
 
   // ---- reading ----
 
@@ -415,6 +464,7 @@ export class Connection {
     const w = this.drainWait;
     this.drainWait = null;
     w?.reject(this.closedError());
+    this.dropQueued();
     this.backlog = [];
     this.resolveClosed(result);
   };
