@@ -5,7 +5,7 @@ import { describeOp, type SyncOp } from '../core/operations';
 const up = (path: string): SyncOp => ({ kind: 'upload', path, size: 1, mtimeMs: 1, mode: 0o644 });
 
 /** A queue whose operations finish only when the test says so. */
-function harness(concurrency = 64, heavy?: (op: SyncOp) => boolean) {
+function harness(concurrency = 64, heavy?: (op: SyncOp) => boolean, maxBytes = Infinity) {
   const running = new Map<string, () => void>();
   const started: string[] = [];
   const q = new TransferQueue(
@@ -17,6 +17,8 @@ function harness(concurrency = 64, heavy?: (op: SyncOp) => boolean) {
     concurrency,
     heavy,
     2,
+    (op) => (op.kind === 'upload' ? op.size : 0),
+    maxBytes,
   );
   const finish = async (what: string) => {
     const r = running.get(what);
@@ -59,6 +61,18 @@ describe('TransferQueue', () => {
     expect(h.started).toEqual(['move a → b/c', 'upload z']);
     await h.finish('move a → b/c');
     expect(h.started).toEqual(['move a → b/c', 'upload z', 'upload b', 'upload a/x']);
+  });
+
+  it('keeps the bytes of running operations under the budget, but always runs one', async () => {
+    const h = harness(64, undefined, 10);
+    const sized = (path: string, size: number): SyncOp => ({ kind: 'upload', path, size, mtimeMs: 1, mode: 0o644 });
+    h.q.pushAll([sized('a', 4), sized('b', 4), sized('c', 4), { kind: 'mkdir', path: 'm', mode: 0o755, mtimeMs: 1 }, sized('huge', 50)]);
+    // c would make 12 > 10; the mkdir holds no bytes; huge waits until nothing runs.
+    expect(h.started).toEqual(['upload a', 'upload b', 'mkdir m']);
+    await h.finish('upload a');
+    expect(h.started.at(-1)).toBe('upload c');
+    for (const p of ['upload b', 'upload c', 'mkdir m']) await h.finish(p);
+    expect(h.started.at(-1)).toBe('upload huge');
   });
 
   it('respects the concurrency limit and reports idle', async () => {

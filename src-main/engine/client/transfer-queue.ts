@@ -25,16 +25,21 @@ export class TransferQueue {
   private idleWaiters: (() => void)[] = [];
 
   private heavyRunning = 0;
+  private bytesRunning = 0;
 
   /**
    * `heavy` marks operations (large files) of which at most `maxHeavy` run at once: they finish one after
    * the other instead of all together at the end, and the server stages fewer at a time.
+   * `bytesOf` is what an operation holds in memory while it runs (a small file's bytes wait for their batch's
+   * answer): together at most `maxBytes`, except that one operation may always run.
    */
   constructor(
     private readonly run: (op: SyncOp) => Promise<void>,
     private readonly concurrency = 64,
     private readonly heavy: (op: SyncOp) => boolean = () => false,
     private readonly maxHeavy = 2,
+    private readonly bytesOf: (op: SyncOp) => number = () => 0,
+    private readonly maxBytes = Infinity,
   ) {}
 
   /** Append an operation. */
@@ -99,7 +104,8 @@ export class TransferQueue {
     for (let n = this.head; n && this.running < this.concurrency && looked < SCAN_WINDOW; looked++) {
       const next = n.next;
       const paths = opPaths(n.op);
-      const blocked = this.heavy(n.op) && this.heavyRunning >= this.maxHeavy;
+      const bytes = this.bytesOf(n.op);
+      const blocked = (this.heavy(n.op) && this.heavyRunning >= this.maxHeavy) || (this.running > 0 && this.bytesRunning + bytes > this.maxBytes);
       if (blocked || paths.some((p) => this.inflight.overlaps(p) || skipped.overlaps(p))) {
         for (const p of paths) skipped.add(p);
       } else {
@@ -115,9 +121,12 @@ export class TransferQueue {
     this.running++;
     const heavy = this.heavy(op);
     if (heavy) this.heavyRunning++;
+    const bytes = this.bytesOf(op);
+    this.bytesRunning += bytes;
     const done = (): void => {
       for (const p of paths) this.inflight.delete(p);
       this.running--;
+      this.bytesRunning -= bytes;
       if (heavy) this.heavyRunning--;
       this.pump();
       this.settleIdle();
