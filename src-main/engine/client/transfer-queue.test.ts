@@ -25,7 +25,8 @@ function harness(concurrency = 64, heavy?: (op: SyncOp) => boolean, maxBytes = I
     if (!r) throw new Error(`${what} is not running (running: ${[...running.keys()].join(', ')})`);
     running.delete(what);
     r();
-    await new Promise((res) => setImmediate(res));
+    // The queue starts what became startable in its next turn (one pump per turn).
+    for (let i = 0; i < 2; i++) await new Promise((res) => setImmediate(res));
   };
   return { q, started, running, finish };
 }

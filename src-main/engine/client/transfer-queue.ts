@@ -26,6 +26,7 @@ export class TransferQueue {
 
   private heavyRunning = 0;
   private bytesRunning = 0;
+  private pumpScheduled = false;
 
   /**
    * `heavy` marks operations (large files) of which at most `maxHeavy` run at once: they finish one after
@@ -116,6 +117,20 @@ export class TransferQueue {
     }
   }
 
+  /**
+   * One pump for everything that finished in this turn: a batch answer completes 64 operations at once, and a
+   * pump that finds the head blocked (files waiting for their folder's mkdir) scans up to SCAN_WINDOW entries.
+   */
+  private pumpSoon(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+      this.settleIdle();
+    });
+  }
+
   private start(op: SyncOp, paths: string[]): void {
     for (const p of paths) this.inflight.add(p);
     this.running++;
@@ -128,7 +143,7 @@ export class TransferQueue {
       this.running--;
       this.bytesRunning -= bytes;
       if (heavy) this.heavyRunning--;
-      this.pump();
+      this.pumpSoon();
       this.settleIdle();
     };
     this.run(op).then(done, done);
