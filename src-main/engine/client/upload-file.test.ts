@@ -22,8 +22,10 @@ function fakeConn(answer: (h: Record<string, unknown>, p: Buffer | undefined) =>
   let id = 0;
   const conn = {
     nextId: () => ++id,
-    send: async (header: Record<string, unknown>, payload?: Buffer) => {
-      sent.push({ header, payload });
+    send: async (header: Record<string, unknown>, payload?: Buffer, onWritten?: () => void) => {
+      // Recorded frames keep their bytes: copies, since the uploader reuses its read buffers once a frame is written.
+      sent.push({ header, payload: payload && Buffer.from(payload) });
+      onWritten?.();
     },
     request: async (header: Record<string, unknown>, payload?: Buffer) => {
       header.id = ++id;
@@ -94,8 +96,8 @@ describe('uploadFile', () => {
 });
 
 describe('uploadFile, large files', () => {
-  it('announces the recipe digest and sends consecutive asked chunks together, at most 1 MiB per frame', async () => {
-    const data = randomBytes(5 * 1024 * 1024);
+  it('announces the recipe digest and sends consecutive asked chunks together, at most 1 MiB per frame (read buffers reused)', async () => {
+    const data = randomBytes(20 * 1024 * 1024);
     const { abs, cache } = await setup(data);
     let recipe: { hash: string; length: number }[] = [];
     const { conn, sent } = fakeConn((h, p) => {

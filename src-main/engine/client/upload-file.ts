@@ -183,16 +183,53 @@ function spansOf(recipe: FileRecipe, missing: [number, number][]): Span[] {
   return spans;
 }
 
-/** Read a span whole, or null when the file is now too short for it (it changed). */
-async function readSpan(fh: FileHandle, span: Span): Promise<Buffer | null> {
-  const buf = Buffer.allocUnsafe(span.length);
+/**
+ * The read buffers of one upload, reused once the socket is done with every frame cut from them: a fresh 8 MiB
+ * buffer per span cost page faults and garbage collections (external memory) on every span.
+ */
+class SpanBuffers {
+  private readonly free: Buffer[] = [];
+  private readonly waiting: ((b: Buffer | null) => void)[] = [];
+  private made = 0;
+  private closed = false;
+
+  /** `size`: the longest span; two buffers, one being sent while the next span is read into the other. */
+  constructor(private readonly size: number) {}
+
+  take(): Promise<Buffer | null> {
+    if (this.closed) return Promise.resolve(null);
+    const b = this.free.pop();
+    if (b !== undefined) return Promise.resolve(b);
+    if (this.made < 2) {
+      this.made++;
+      return Promise.resolve(Buffer.allocUnsafe(this.size));
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  give(b: Buffer): void {
+    const w = this.waiting.shift();
+    if (w !== undefined) w(b);
+    else this.free.push(b);
+  }
+
+  /** The upload is over: whoever still waits for a buffer gets none. */
+  close(): void {
+    this.closed = true;
+    for (const w of this.waiting.splice(0)) w(null);
+  }
+}
+
+/** Read a span into `buf` (from the pool); a view of exactly the span, or null when the file is now too short for it (it changed). */
+async function readSpan(fh: FileHandle, span: Span, buf: Buffer | null): Promise<Buffer | null> {
+  if (buf === null) return null;
   let got = 0;
   while (got < span.length) {
     const { bytesRead } = await fh.read(buf, got, span.length - got, span.offset + got);
     if (bytesRead === 0) return null;
     got += bytesRead;
   }
-  return buf;
+  return buf.subarray(0, span.length);
 }
 
 /**
@@ -210,14 +247,21 @@ async function sendMissing(ctx: UploadContext, rel: string, abs: string, st: Fil
   }
   let sent = 0;
   let done = recipe.size - spans.reduce((n, s) => n + s.length, 0);
-  let ahead: Promise<Buffer | null> | null = null;
+  let ahead: Promise<{ data: Buffer; whole: Buffer } | null> | null = null;
+  const pool = new SpanBuffers(spans.reduce((n, s) => Math.max(n, s.length), 0));
+  const read = async (span: Span): Promise<{ data: Buffer; whole: Buffer } | null> => {
+    const whole = await pool.take();
+    const data = await readSpan(fh, span, whole);
+    return data === null ? null : { data, whole: whole! };
+  };
   try {
-    ahead = spans.length > 0 ? readSpan(fh, spans[0]!) : null;
+    ahead = spans.length > 0 ? read(spans[0]!) : null;
     for (let k = 0; k < spans.length; k++) {
       const span = spans[k]!;
-      const buf = await ahead!;
-      ahead = k + 1 < spans.length ? readSpan(fh, spans[k + 1]!) : null;
-      if (buf === null) return 'changed';
+      const got = await ahead!;
+      ahead = k + 1 < spans.length ? read(spans[k + 1]!) : null;
+      if (got === null) return 'changed';
+      const buf = got.data;
       // Under a bandwidth limit each chunk goes alone, so the pacing stays as fine as before.
       const maxFrame = ctx.limiter ? 0 : FRAME_BYTES;
       for (let i = span.first, p = 0; i < span.end; ) {
@@ -225,8 +269,9 @@ async function sendMissing(ctx: UploadContext, rel: string, abs: string, st: Fil
         let len = recipe.chunks[i]!.length;
         while (end < span.end && len + recipe.chunks[end]!.length <= maxFrame) len += recipe.chunks[end++]!.length;
         await ctx.limiter?.take(len);
-        // The frame keeps a view of `buf` until written: a fresh buffer per span, never reused.
-        await ctx.conn.send({ type: 'chunk', id: ctx.conn.nextId(), transfer, index: i }, buf.subarray(p, p + len));
+        // Writes complete in order: once the span's last frame is written, its buffer may take the next read.
+        const onWritten = end === span.end ? () => pool.give(got.whole) : undefined;
+        await ctx.conn.send({ type: 'chunk', id: ctx.conn.nextId(), transfer, index: i }, buf.subarray(p, p + len), onWritten);
         i = end;
         p += len;
         sent += len;
@@ -235,7 +280,8 @@ async function sendMissing(ctx: UploadContext, rel: string, abs: string, st: Fil
       }
     }
   } finally {
-    // An early return may leave a read ahead in flight: let it settle before closing its handle.
+    // An early return may leave a read ahead in flight (or waiting for a buffer): let it settle before closing its handle.
+    pool.close();
     await ahead?.catch(() => null);
     await fh.close();
   }

@@ -44,6 +44,7 @@ interface QueuedSend {
   payload: Buffer | undefined;
   resolve: () => void;
   reject: (e: FerryError) => void;
+  onWritten?: ((err?: Error | null) => void) | undefined;
 }
 interface Pending {
   resolve: (f: Frame<ServerMessage>) => void;
@@ -138,14 +139,22 @@ export class Connection {
     for (const f of queued) this.deliver(f);
   }
 
-  /** Write one frame; resolves at once while the socket buffer has room, else on 'drain'. Rejects once closed. */
-  send(header: object, payload?: Buffer): Promise<void> {
-    if (this.closing) return Promise.reject(this.closedError());
-    if (this.mustQueue(payload)) return new Promise((resolve, reject) => this.queue.push({ header, payload: payload!, resolve, reject }));
+  /**
+   * Write one frame; resolves at once while the socket buffer has room, else on 'drain'. Rejects once closed.
+   * `onWritten` is called exactly once when the socket no longer holds `payload` (written out, or never will be):
+   * from then on its memory may be reused.
+   */
+  send(header: object, payload?: Buffer, onWritten?: (err?: Error | null) => void): Promise<void> {
+    if (this.closing) {
+      onWritten?.(this.closedError());
+      return Promise.reject(this.closedError());
+    }
+    if (this.mustQueue(payload)) return new Promise((resolve, reject) => this.queue.push({ header, payload, resolve, reject, onWritten }));
     let ok: boolean;
     try {
-      ok = this.write(header, payload);
+      ok = this.write(header, payload, onWritten);
     } catch (err) {
+      onWritten?.(err as Error);
       return Promise.reject(toFerryError(err));
     }
     return ok ? RESOLVED : this.waitDrain();
@@ -238,7 +247,7 @@ export class Connection {
   // ---- writing ----
 
   /** Encode and write one frame; returns socket.write's verdict (false: over the high-water mark). */
-  private write(header: object, payload: Buffer | undefined): boolean {
+  private write(header: object, payload: Buffer | undefined, onWritten?: (err?: Error | null) => void): boolean {
     const bufs = encodeFrame(header, payload);
     const head = bufs[0]!;
     const body = bufs[1];
@@ -249,12 +258,12 @@ export class Connection {
       this.socket.cork();
       process.nextTick(this.uncork);
     }
-    let ok = this.socket.write(head);
+    let ok = this.socket.write(head, body === undefined ? onWritten : undefined);
     this.stats.bytesOut += head.length;
     if (body !== undefined) {
       // A corked (writev) flush makes Node's TLS layer copy everything into one buffer: let a big payload go alone.
       if (big && this.corked) this.uncork();
-      ok = this.socket.write(body);
+      ok = this.socket.write(body, onWritten);
       this.stats.bytesOut += body.length;
       this.stats.payloadBytesOut += body.length;
     }
@@ -303,8 +312,9 @@ export class Connection {
       const q = this.queue.shift()!;
       let ok: boolean;
       try {
-        ok = this.write(q.header, q.payload);
+        ok = this.write(q.header, q.payload, q.onWritten);
       } catch (err) {
+        q.onWritten?.(err as Error);
         q.reject(toFerryError(err));
         continue;
       }
@@ -315,7 +325,10 @@ export class Connection {
 
   private dropQueued(): void {
     const err = this.closedError();
-    for (const q of this.queue.splice(0)) q.reject(err);
+    for (const q of this.queue.splice(0)) {
+      q.onWritten?.(err);
+      q.reject(err);
+    }
   }
 
   // ---- reading ----
