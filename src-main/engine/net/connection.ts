@@ -56,6 +56,7 @@ const RESOLVED: Promise<void> = Promise.resolve();
 // Payloads at least this big are written on their own instead of being corked with other frames.
 const BIG_PAYLOAD = 16 * 1024;
 const noop = (): void => {};
+const isChunkFrame = (h: unknown): boolean => (h as { type?: unknown }).type === 'chunk';
 
 /** The FerryError an `error` frame stands for (unknown codes become INTERNAL). */
 export function errorFromFrame(h: { code: string; message: string; path?: string | undefined }): FerryError {
@@ -103,7 +104,8 @@ export class Connection {
     opts: ConnectionOptions = {},
   ) {
     this.remoteAddress = socket.remoteAddress ?? '';
-    this.decoder = new FrameDecoder(opts.limits);
+    // Chunk payloads are given back by the server's transfers once written (net/payload-pool.ts).
+    this.decoder = new FrameDecoder(opts.limits, side === 'server' ? isChunkFrame : null);
     this.limits = opts.limits ?? {};
     // One frame at a time while unauthenticated: the frame that authenticates lifts the limits for the next.
     if (opts.preAuthLimits) {

@@ -6,6 +6,7 @@
 import { MAX_HEADER_BYTES, MAX_PAYLOAD_BYTES } from '../../../src-shared/protocol/limits';
 import type { ErrorCode } from '../../../src-shared/protocol/error-codes';
 import { FerryError } from '../errors';
+import { POOLED_PAYLOAD_BYTES, pooledPayload } from './payload-pool';
 
 /** One decoded frame. */
 export interface Frame<H = unknown> {
@@ -76,7 +77,14 @@ export class FrameDecoder {
   private fill: Buffer | null = null; // destination of a large payload being received
   private filled = 0; // bytes of `fill` written so far
 
-  constructor(limits: { maxHeader?: number; maxPayload?: number } = {}) {
+  /**
+   * `pooled(header)`: true for frames whose large payload should come from the payload pool (net/payload-pool.ts),
+   * i.e. whose consumer gives it back.
+   */
+  constructor(
+    limits: { maxHeader?: number; maxPayload?: number } = {},
+    private readonly pooled: ((header: unknown) => boolean) | null = null,
+  ) {
     this.maxHeader = limits.maxHeader ?? MAX_HEADER_BYTES;
     this.maxPayload = limits.maxPayload ?? MAX_PAYLOAD_BYTES;
   }
@@ -161,7 +169,8 @@ export class FrameDecoder {
    * just-decrypted bytes are still in cache, instead of keeping the chunks and copying them all at the end.
    */
   private startFill(): void {
-    const fill = Buffer.allocUnsafe(this.payloadLen);
+    const n = this.payloadLen;
+    const fill = n <= POOLED_PAYLOAD_BYTES && this.pooled?.(this.header) === true ? pooledPayload(n) : Buffer.allocUnsafe(n);
     while (this.avail > 0) {
       const b = this.bufs[this.head]!;
       const k = b.length - this.off;

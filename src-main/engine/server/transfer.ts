@@ -16,6 +16,7 @@ import { MAX_PAYLOAD_BYTES } from '../../../src-shared/protocol/limits';
 import { decodeRecipe, recipeDigest, sha256Hex, type ChunkRef, type FileRecipe } from '../chunking/recipe';
 import { FerryError, toFerryError } from '../errors';
 import { StagedFile } from '../fs/atomic-writer';
+import { releasePayload } from '../net/payload-pool';
 import { PartFile } from './part-file';
 import { installStaged, type OpResult } from './share-ops';
 import type { ShareStore } from './share-store';
@@ -312,7 +313,7 @@ export class Transfer {
   }
 
   private async stage(index: number, payload: Buffer): Promise<void> {
-    if (this.failure || this.part === null || this.ended) return;
+    if (this.failure || this.part === null || this.ended) return releasePayload(payload);
     try {
       const n = this.chunksIn(index, payload.length);
       const base = this.entries[index]!.offset;
@@ -355,6 +356,8 @@ export class Transfer {
       }
       flush(index + n);
       await Promise.all(writes);
+      // Hashed and on disk: nothing refers to the payload's memory any more (not on failure: a write may still run).
+      releasePayload(payload);
       for (const i of written) this.markPresent(i);
       this.bytesReceived += payload.length;
     } catch (err) {
