@@ -4,8 +4,8 @@
  */
 import type { FerryError } from '../errors';
 import type { IgnoreRules } from '../core/ignore-rules';
-import type { SyncOp } from '../core/operations';
-import { reconcileRegion, type LocalModel } from '../core/reconcile';
+import type { PlanItem } from '../core/operations';
+import { reconcileItems, type LocalModel } from '../core/reconcile';
 import { checkSafety } from '../core/safety';
 import { withinAny, type Tree } from '../core/tree';
 import { rootIsFolder, scanRoots, toScanRoot } from './local-region';
@@ -28,8 +28,8 @@ export interface LiveContext {
   now: () => number;
 }
 
-/** Operations for a batch of changed paths (as spelled on disk); throws SAFETY_HALT instead of emptying the share. */
-export async function planLiveBatch(ctx: LiveContext, changed: readonly string[]): Promise<SyncOp[]> {
+/** Plan items for a batch of changed paths (as spelled on disk); throws SAFETY_HALT instead of emptying the share. */
+export async function planLiveBatch(ctx: LiveContext, changed: readonly string[]): Promise<PlanItem[]> {
   const roots = changed.map((r) => toScanRoot(r, ctx.local.tree));
   let scan = await scanRoots(ctx.rootAbs, roots, ctx.rules, ctx.local.tree);
   const extra = await vanishedSources(ctx, scan.tree, roots.map((r) => r.path));
@@ -44,7 +44,7 @@ export async function planLiveBatch(ctx: LiveContext, changed: readonly string[]
   const region: Tree = pathSet.has('') ? scan.tree : new Map([...scan.tree].filter(([p]) => withinAny(p, pathSet)));
   const halt = safetyAfter(ctx, region, pathSet, await rootIsFolder(ctx.rootAbs));
   if (halt) throw halt;
-  return reconcileRegion({ local: ctx.local, projected: ctx.projected, roots: paths, scanned: region, isIgnored: ctx.rules.predicate() });
+  return reconcileItems({ local: ctx.local, projected: ctx.projected, roots: paths, scanned: region, isIgnored: ctx.rules.predicate() });
 }
 
 /** The safety check on the folder as it will be after this batch (only counted when the region came out empty). */

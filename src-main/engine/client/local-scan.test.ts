@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IgnoreRules } from '../core/ignore-rules';
 import { scanRoots } from './local-region';
+import { small } from './local-scan';
 
 let dir = '';
 afterEach(async () => {
@@ -39,5 +40,11 @@ describe('scanRoots', () => {
     expect(again.tree.get('a/same.txt')).toBe(first.tree.get('a/same.txt'));
     expect(again.tree.get('a/edited.txt')).not.toBe(first.tree.get('a/edited.txt'));
     expect(again.tree.get('a/edited.txt')).toMatchObject({ size: 11, mtimeMs: 1_700_000_000_000 });
+  });
+});
+
+describe('small', () => {
+  it('keeps every value, as a small integer when it fits', () => {
+    for (const n of [0, 1, 51, -3, 0x3fffffff, 0x40000000, 2 ** 40 + 1, 1.5]) expect(small(n)).toBe(n);
   });
 });

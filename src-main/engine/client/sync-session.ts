@@ -11,8 +11,8 @@ import type { ConflictInfo } from '../../../src-shared/protocol/messages';
 import { RecipeCache } from '../chunking/recipe-cache';
 import { revertPath } from '../core/apply-op';
 import { IgnoreRules } from '../core/ignore-rules';
-import { opPaths, type SyncOp } from '../core/operations';
-import { LocalModel, reconcileRegion } from '../core/reconcile';
+import { opPaths, type PlanItem, type SyncOp } from '../core/operations';
+import { LocalModel, reconcileItems } from '../core/reconcile';
 import { checkSafety } from '../core/safety';
 import type { Tree } from '../core/tree';
 import { FerryError, toFerryError } from '../errors';
@@ -26,6 +26,7 @@ import { planLiveBatch } from './live-batch';
 import { runOp } from './op-runner';
 import { listRemote } from './remote-list';
 import { TransferQueue } from './transfer-queue';
+import { OpFeed } from './op-feed';
 import { verifyInSync } from './verify';
 import { Backoff } from './backoff';
 import { RateLimiter } from './rate-limiter';
@@ -67,8 +68,14 @@ export interface SyncSummary {
 /** Events of a session. */
 export type SessionEvents = { stateChanged: [PairState]; transferUpdated: [TransferRecord]; conflictDetected: [ConflictRecord] };
 
-/** Operations in flight at once: small files travel in batches of 64 (client/put-batcher), so ~4 batches are on the way. */
-const CONCURRENCY = 256;
+/**
+ * Operations in flight at once. Small files travel in batches of 64 (client/put-batcher), so up to 16 batches are
+ * on the way: a durable server answers a batch only after two flushes of its disk, and keeps the disk busy with
+ * the next batches meanwhile.
+ */
+const CONCURRENCY = 1024;
+/** Bytes of small files read and waiting for their batch's answer, at most. */
+const MAX_SMALL_BYTES_IN_FLIGHT = 16 * 1024 * 1024;
 /**
  * Chunked (large) uploads at once. Their recipes queue on the one hash worker, so with 4 the next files'
  * recipes are computed while this thread sends the first (4 × 256 MiB: ~6.1 → ~5.6 s); each upload buffers
@@ -94,6 +101,7 @@ export class SyncSession extends EventEmitter<SessionEvents> {
   private conn: Connection | null = null;
   private cache: RecipeCache | null = null;
   private readonly queue: TransferQueue;
+  private readonly feed: OpFeed;
   private watcher: Watcher | null = null;
   private aggregator: EventAggregator | null = null;
   private rescanTimer: NodeJS.Timeout | null = null;
@@ -105,7 +113,6 @@ export class SyncSession extends EventEmitter<SessionEvents> {
   private paused = false;
   private loop: Promise<void> | null = null;
   private stateTimer: NodeJS.Timeout | null = null;
-  private pendingBytes = new Map<SyncOp, number>();
   private readonly summary: SyncSummary = { filesSent: 0, bytesSent: 0, bytesReceived: 0, filesUploaded: 0, filesDeleted: 0, moves: 0, conflicts: 0, errors: [] };
   private readonly errorPaths = new Set<string>();
   private readonly limiter: RateLimiter | null;
@@ -118,7 +125,10 @@ export class SyncSession extends EventEmitter<SessionEvents> {
     this.rules = new IgnoreRules(opts.ignore ?? []);
     this.st = { id: opts.pairId, status: 'connecting', connected: false, filesPending: 0, bytesPending: 0, lastSyncedAt: null, lastError: null };
     this.limiter = opts.bandwidthLimit === undefined ? null : new RateLimiter(opts.bandwidthLimit);
-    this.queue = new TransferQueue((op) => this.execute(op), CONCURRENCY, (op) => op.kind === 'upload' && op.size > INLINE_FILE_MAX_BYTES, MAX_LARGE_UPLOADS);
+    const isLarge = (op: SyncOp): boolean => op.kind === 'upload' && op.size > INLINE_FILE_MAX_BYTES;
+    const smallBytes = (op: SyncOp): number => (op.kind === 'upload' && op.size <= INLINE_FILE_MAX_BYTES ? op.size : 0);
+    this.queue = new TransferQueue((op) => this.execute(op), CONCURRENCY, isLarge, MAX_LARGE_UPLOADS, smallBytes, MAX_SMALL_BYTES_IN_FLIGHT);
+    this.feed = new OpFeed(this.queue);
   }
 
   /** The live view of this pair. */
@@ -175,7 +185,7 @@ export class SyncSession extends EventEmitter<SessionEvents> {
     if (this.stateTimer) clearTimeout(this.stateTimer);
     this.aggregator?.close();
     await this.watcher?.close();
-    this.queue.clear();
+    this.feed.clear();
     this.conn?.close();
     await this.loop?.catch(() => {});
     await this.work.catch(() => {});
@@ -197,7 +207,7 @@ export class SyncSession extends EventEmitter<SessionEvents> {
     this.paused = false;
     this.queue.resume();
     const connected = this.conn !== null && !this.conn.isClosed;
-    this.setState({ status: !connected ? 'connecting' : this.queue.size > 0 ? 'syncing' : 'watching' });
+    this.setState({ status: !connected ? 'connecting' : this.feed.size > 0 ? 'syncing' : 'watching' });
     if (connected) this.watchingWhenIdle();
     this.aggregator?.rescan();
     this.wake?.();
@@ -235,7 +245,7 @@ export class SyncSession extends EventEmitter<SessionEvents> {
         if (this.watcher === null && !this.stopped && (await rootIsFolder(this.rootAbs))) await this.startWatching();
       }
       firstDone();
-      this.queue.clear();
+      this.feed.clear();
       this.resetPending();
       if (this.stopped) break;
       await this.sleep(this.st.status === 'halted' ? HALT_RECHECK_MS : this.backoff.next());
@@ -258,9 +268,9 @@ export class SyncSession extends EventEmitter<SessionEvents> {
       for (const p of scan.problems) this.recordError(new FerryError(p.code, p.message, p.path === undefined ? {} : { path: p.path }));
       const halt = checkSafety(scan.tree, remote, { allowEmptyRoot: this.opts.allowEmptyRoot ?? false, rootExists: await rootIsFolder(this.rootAbs) });
       if (halt) throw halt;
-      const ops = reconcileRegion({ local: this.local, projected: this.projected, roots: [''], scanned: scan.tree, isIgnored: this.rules.predicate() });
+      const items = reconcileItems({ local: this.local, projected: this.projected, roots: [''], scanned: scan.tree, isIgnored: this.rules.predicate() });
       this.setState({ status: this.paused ? 'paused' : 'syncing' });
-      this.enqueue(ops);
+      this.enqueue(items);
     });
   }
 
@@ -310,7 +320,7 @@ export class SyncSession extends EventEmitter<SessionEvents> {
       this.rules = await readIgnoreFile(this.rootAbs, this.opts.ignore ?? []);
       roots = [''];
     }
-    const ops = await planLiveBatch(
+    const items = await planLiveBatch(
       {
         rootAbs: this.rootAbs,
         local: this.local,
@@ -323,29 +333,29 @@ export class SyncSession extends EventEmitter<SessionEvents> {
       },
       roots,
     );
-    if (ops.length === 0) return;
+    if (items.length === 0) return;
     if (this.st.status === 'watching') this.setState({ status: 'syncing' });
-    this.enqueue(ops);
-    for (const op of ops) if (op.kind === 'upload' && !batch.rescan) this.aggregator?.pushLater(op.diskPath ?? op.path, RECHECK_MS);
+    this.enqueue(items);
+    if (!batch.rescan) for (const x of items) if (x.kind === 'file' || x.kind === 'upload') this.aggregator?.pushLater(x.diskPath ?? x.path, RECHECK_MS);
     this.watchingWhenIdle();
   }
 
   /** Back to `watching` once the queue has drained (unless something else happened meanwhile). */
   private watchingWhenIdle(): void {
     void this.queue.idle().then(() => {
-      if (this.st.status === 'syncing' && this.queue.size === 0) this.setState({ status: 'watching', lastSyncedAt: Date.now() });
+      if (this.st.status === 'syncing' && this.feed.size === 0) this.setState({ status: 'watching', lastSyncedAt: Date.now() });
     });
   }
 
   // ---- transfers ----
 
-  private enqueue(ops: SyncOp[]): void {
-    for (const op of ops) if (op.kind === 'upload') this.pendingBytes.set(op, op.size);
-    this.queue.pushAll(ops);
+  private enqueue(items: PlanItem[]): void {
+    this.feed.push(items);
     this.scheduleState();
   }
 
   private async execute(op: SyncOp): Promise<void> {
+    this.feed.started(op);
     const conn = this.conn;
     try {
       if (conn === null || conn.isClosed || this.cache === null) {
@@ -374,7 +384,7 @@ export class SyncSession extends EventEmitter<SessionEvents> {
       if (out.skipped) revertPath(this.projected, this.confirmed, opPaths(op)[0] as string);
       this.count(op, out.bytesSent, out.skipped);
     } finally {
-      this.pendingBytes.delete(op);
+      this.feed.finished(op);
       this.scheduleState();
     }
   }
@@ -462,7 +472,7 @@ export class SyncSession extends EventEmitter<SessionEvents> {
   }
 
   private resetPending(): void {
-    this.pendingBytes.clear();
+    this.feed.resetCounts();
     this.scheduleState();
   }
 
@@ -470,7 +480,7 @@ export class SyncSession extends EventEmitter<SessionEvents> {
     const status: PairStatus | undefined = patch.status;
     // Paused wins over everything but an explicit resume (which sets the status itself).
     if (this.paused && status !== undefined && status !== 'paused' && status !== 'halted') patch = { ...patch, status: 'paused' };
-    this.st = { ...this.st, ...patch, filesPending: this.pendingBytes.size, bytesPending: sum(this.pendingBytes.values()) };
+    this.st = { ...this.st, ...patch, filesPending: this.feed.pendingFiles, bytesPending: this.feed.pendingBytes };
     this.emit('stateChanged', { ...this.st });
   }
 
@@ -483,10 +493,4 @@ export class SyncSession extends EventEmitter<SessionEvents> {
     }, 100);
     this.stateTimer.unref();
   }
-}
-
-function sum(values: Iterable<number>): number {
-  let n = 0;
-  for (const v of values) n += v;
-  return n;
 }

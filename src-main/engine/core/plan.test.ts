@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planMirror } from './plan';
-import { describeOp, type SyncOp } from './operations';
+import { planMirror, planMirrorItems } from './plan';
+import { describeOp, opOfItem, type SyncOp } from './operations';
 import { treeOf, type TreeEntry } from './tree';
 import { IgnoreRules } from './ignore-rules';
 
@@ -102,5 +102,16 @@ describe('planMirror', () => {
       if (op.kind === 'mkdir') seen.add(op.path);
     }
     expect(ops).toHaveLength(1050);
+  });
+
+  it('leaves each upload as the local entry in planMirrorItems, the same plan otherwise', () => {
+    const local = treeOf([
+      { path: 'd', kind: 'dir', size: 0, mtimeMs: 1, mode: 0o500 },
+      { path: 'd/f', kind: 'file', size: 2, mtimeMs: 1, mode: 0o644, ino: 3 },
+    ]);
+    const items = planMirrorItems(local, new Map());
+    expect(items[1]).toBe(local.get('d/f'));
+    expect(items.map(opOfItem)).toEqual(planMirror(local, new Map()));
+    expect(items.map(opOfItem).map(describeOp)).toEqual(['mkdir d', 'upload d/f', 'setMeta d']);
   });
 });

@@ -3,7 +3,7 @@
  * Pure: two trees in, an ordered list of operations out. The transfer queue keeps the order of operations
  * whose paths overlap, so the order here is what makes kind changes and nested folders work.
  */
-import type { SyncOp } from './operations';
+import { opOfItem, type PlanItem, type SyncOp, type UploadItem } from './operations';
 import { ancestorsOf, comparePaths, type Tree, type TreeEntry } from './tree';
 import { compareEntries } from './diff-trees';
 
@@ -17,10 +17,14 @@ const OWNER_RWX = 0o700;
 
 /** Operations that turn `remote` into `local`: removals (children first), folders (parents first), files and links, folder modes. */
 export function planMirror(local: Tree, remote: Tree, opts: PlanOptions = {}): SyncOp[] {
+  return planMirrorItems(local, remote, opts).map(opOfItem);
+}
+
+/** planMirror with each upload left as the local entry it sends (see PlanItem). */
+export function planMirrorItems(local: Tree, remote: Tree, opts: PlanOptions = {}): PlanItem[] {
   const ignored = (e: TreeEntry) => opts.isIgnored?.(e.path, e.kind === 'dir') ?? false;
-  const removals = planRemovals(local, remote, ignored);
-  const mkdirs: SyncOp[] = [];
-  const leaves: SyncOp[] = [];
+  const out: PlanItem[] = planRemovals(local, remote, ignored);
+  const leaves: PlanItem[] = [];
   const dirMeta: SyncOp[] = [];
   for (const e of [...local.values()].sort((a, b) => comparePaths(a.path, b.path))) {
     if (ignored(e)) continue;
@@ -29,22 +33,21 @@ export function planMirror(local: Tree, remote: Tree, opts: PlanOptions = {}): S
     if (diff === 'same') continue;
     if (e.kind === 'dir') {
       const restricted = (e.mode & OWNER_RWX) !== OWNER_RWX;
-      if (diff === 'kind') mkdirs.push({ kind: 'mkdir', path: e.path, mode: restricted ? e.mode | OWNER_RWX : e.mode, mtimeMs: e.mtimeMs });
+      if (diff === 'kind') out.push({ kind: 'mkdir', path: e.path, mode: restricted ? e.mode | OWNER_RWX : e.mode, mtimeMs: e.mtimeMs });
       if (diff === 'meta' || restricted) dirMeta.push({ kind: 'setMeta', path: e.path, mode: e.mode, mtimeMs: e.mtimeMs });
       continue;
     }
-    leaves.push(leafOp(e, diff));
+    leaves.push(leafItem(e, diff));
   }
-  return [...removals, ...mkdirs, ...leaves, ...dirMeta.reverse()];
+  for (const x of leaves) out.push(x);
+  for (let i = dirMeta.length - 1; i >= 0; i--) out.push(dirMeta[i] as SyncOp);
+  return out;
 }
 
-function leafOp(e: TreeEntry, diff: 'meta' | 'content' | 'kind'): SyncOp {
+function leafItem(e: TreeEntry, diff: 'meta' | 'content' | 'kind'): PlanItem {
   if (e.kind === 'symlink') return { kind: 'symlink', path: e.path, target: e.target ?? '', mtimeMs: e.mtimeMs };
   if (diff === 'meta') return { kind: 'setMeta', path: e.path, mode: e.mode, mtimeMs: e.mtimeMs };
-  const op: SyncOp = { kind: 'upload', path: e.path, size: e.size, mtimeMs: e.mtimeMs, mode: e.mode };
-  if (e.diskPath !== undefined) op.diskPath = e.diskPath;
-  if (e.ino !== undefined) op.ino = e.ino;
-  return op;
+  return e as UploadItem;
 }
 
 /**

@@ -5,9 +5,9 @@
  */
 import { isWithin } from '../../../src-shared/protocol/paths';
 import { pairMoves, type DetectedMove } from './move-detect';
-import type { SyncOp } from './operations';
-import { planMirror } from './plan';
-import { applyOp } from './apply-op';
+import { opOfItem, type PlanItem, type SyncOp } from './operations';
+import { planMirrorItems } from './plan';
+import { applyItem, applyOp } from './apply-op';
 import { ancestorsOf, subTree, type Tree, type TreeEntry } from './tree';
 
 /** The last local state acted upon, with an inode index to find where a reappearing inode used to be. */
@@ -59,20 +59,27 @@ export function changedEntries(old: Tree, scanned: Tree): { gone: TreeEntry[]; a
 
 /** Operations for the region, moves first; the local model and the projected tree are updated. */
 export function reconcileRegion(input: RegionInput): SyncOp[] {
+  return reconcileItems(input).map(opOfItem);
+}
+
+/** reconcileRegion with uploads left as the scanned entries they send (see PlanItem). */
+export function reconcileItems(input: RegionInput): PlanItem[] {
   const { local, projected, roots, scanned } = input;
   const ignored = input.isIgnored ?? (() => false);
   const { gone, appeared } = changedEntries(subTree(local.tree, roots), scanned);
-  const ops: SyncOp[] = [];
+  const out: PlanItem[] = [];
   for (const m of pairMoves(gone, appeared)) {
     if (!moveApplies(m, projected, ignored)) continue;
     const op: SyncOp = { kind: 'move', from: m.from, to: m.to };
     applyOp(projected, op);
-    ops.push(op);
+    out.push(op);
   }
   local.replaceRegion(roots, scanned);
-  const rest = [...missingParents(local.tree, projected, roots), ...planMirror(scanned, subTree(projected, roots), input.isIgnored ? { isIgnored: input.isIgnored } : {})];
-  for (const op of rest) applyOp(projected, op);
-  return [...ops, ...rest];
+  const start = out.length;
+  for (const op of missingParents(local.tree, projected, roots)) out.push(op);
+  for (const item of planMirrorItems(scanned, subTree(projected, roots), input.isIgnored ? { isIgnored: input.isIgnored } : {})) out.push(item);
+  for (let i = start; i < out.length; i++) applyItem(projected, out[i] as PlanItem);
+  return out;
 }
 
 function moveApplies(m: DetectedMove, projected: Tree, ignored: (p: string, d: boolean) => boolean): boolean {
