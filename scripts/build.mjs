@@ -1,13 +1,36 @@
 // Bundles the CLI, the Electron main and preload with esbuild, and the renderer with Vite.
 // `--cli-only` builds just the CLI (used by the test setup).
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
 const cliOnly = process.argv.includes('--cli-only');
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', packages: 'external' };
 
-await build({ ...common, format: 'esm', entryPoints: { ferry: 'src-main/cli/main.ts' }, outdir: 'dist/cli' });
+// The CLI's start-up is inside every `ferry sync --once`, so its bundle is built for loading fast:
+// - dependencies are bundled too: resolving and reading ~900 files from node_modules one by one (and
+//   scanning each CommonJS one for its exports) cost more than half of `ferry --version`;
+// - with splitting, the code each command loads with `import()` (server, client, daemon, certificate
+//   generation) goes to chunks next to ferry.js that are read and compiled only when that command runs.
+// Bundled CommonJS code calls `require` for Node built-ins and for ws' optional native add-ons (left
+// external: they may be missing, and ws then falls back to JavaScript); ESM has no `require`, so each
+// file gets one.
+const cli = await build({
+  ...common,
+  packages: undefined,
+  external: ['bufferutil', 'utf-8-validate'],
+  format: 'esm',
+  splitting: true,
+  chunkNames: '[name]-[hash]',
+  banner: { js: "import { createRequire as __ferryCreateRequire } from 'node:module'; const require = __ferryCreateRequire(import.meta.url);" },
+  entryPoints: { ferry: 'src-main/cli/main.ts' },
+  outdir: 'dist/cli',
+  metafile: true,
+});
+// Chunk names change with their content: drop the previous builds' chunks (after writing, so that a `ferry`
+// started meanwhile from dist/cli still finds a complete set).
+const written = new Set(Object.keys(cli.metafile.outputs).map((file) => file.slice('dist/cli/'.length)));
+for (const file of readdirSync('dist/cli')) if (!written.has(file)) rmSync(`dist/cli/${file}`, { force: true });
 
 if (!cliOnly) {
   if (existsSync('src-main/app/main.ts')) {

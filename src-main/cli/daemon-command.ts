@@ -1,16 +1,9 @@
 /** `ferry daemon`: the whole engine headless (folder pairs, server mode) from a settings file, with an optional web GUI. */
-import { existsSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
-import { createEngine, type Engine } from '../engine/create-engine';
-import { openConfSettings } from '../engine/controller/conf-settings';
-import { defaultStateDir, loadOrCreateClientId } from '../engine/controller/paths';
+import type { Engine } from '../engine/create-engine';
 import { toFerryError } from '../engine/errors';
-import { createLoggers, type Loggers } from '../engine/log';
 import { createOutput, type Output } from './output';
-import { assertGuiHostAllowed, parseGuiAddress, startWebGui, type WebGui } from './web-gui';
+import type { WebGui } from './web-gui';
 
 /** Flags of `ferry daemon`. */
 export interface DaemonFlags {
@@ -58,68 +51,9 @@ export function registerDaemonCommand(program: Command): void {
 
 /** Load settings, start the engine and (with --gui) the web GUI; prints `guiListening`. */
 export async function startDaemon(flags: DaemonFlags, out: Output): Promise<Daemon> {
-  // Flag mistakes are reported before anything starts syncing.
-  const guiAddress = flags.gui === undefined ? null : parseGuiAddress(flags.gui);
-  if (guiAddress) assertGuiHostAllowed(guiAddress.host, Boolean(flags.guiAllowRemote));
-  const settingsPort = openConfSettings(flags.config);
-  const settings = settingsPort.load();
-  const stateDir = resolve(flags.state ?? defaultStateDir());
-  const logDir = join(stateDir, 'logs');
-  const loggers: Loggers = createLoggers(logDir, settings.ui.logLevel);
-  const log = loggers.debug;
-  const engine = createEngine(
-    {
-      settings: settingsPort,
-      stateDir,
-      logDir,
-      shell: 'web',
-      // Headless: there is no desktop to open things on; the web UI hides these actions for shell 'web'.
-      openPath: async (path) => void log.info({ path }, 'open requested on a headless machine; ignored'),
-      pickFolder: async () => null,
-      log: loggers,
-      clientId: loadOrCreateClientId(stateDir),
-      clientName: hostname(),
-    },
-    settings,
-  );
-  let gui: WebGui | null = null;
-  try {
-    await engine.start();
-    if (guiAddress) {
-      gui = await startWebGui(engine, { ...guiAddress, staticDir: flags.guiDir ?? builtUiDir(), allowRemote: Boolean(flags.guiAllowRemote), log });
-      out.event('guiListening', { url: gui.url }, `Ferry web GUI: ${gui.url}`);
-    }
-  } catch (err) {
-    await engine.stop();
-    await loggers.close();
-    throw err;
-  }
-  const { server, pairs } = engine.state();
-  if (server.running) {
-    out.event('serverListening', { host: server.host, port: server.port, fingerprint: server.fingerprint },
-      `Server mode: listening on ${server.host}:${server.port}, fingerprint ${server.fingerprint ?? '?'}`);
-  } else if (server.enabled && server.lastError) {
-    out.event('serverFailed', { error: server.lastError }, `Server mode could not start: ${server.lastError.code}: ${server.lastError.message}`);
-  }
-  out.event('started', { config: resolve(flags.config), stateDir, pairs: pairs.length },
-    `Ferry daemon running: ${pairs.length} folder pair(s), settings ${resolve(flags.config)}, state ${stateDir}`);
-  let stopping: Promise<void> | null = null;
-  return {
-    engine,
-    gui,
-    stop: () =>
-      (stopping ??= (async () => {
-        await gui?.close();
-        await engine.stop();
-        await loggers.close();
-      })()),
-  };
-}
-
-/** dist/renderer next to the bundled CLI (dist/cli/ferry.js), or under the repo when run from source. */
-function builtUiDir(): string {
-  const candidates = ['../renderer', '../../dist/renderer'].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
-  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? candidates[0]!;
+  // The engine, settings store and web GUI are loaded only now: the other commands never pay for them.
+  const { startDaemon: start } = await import('./daemon-run');
+  return start(flags, out);
 }
 
 function untilSignal(): Promise<NodeJS.Signals> {

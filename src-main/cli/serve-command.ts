@@ -1,17 +1,19 @@
 /** `ferry serve`: run the server headless for one or more shares. */
-import { hostname } from 'node:os';
-import { resolve, join } from 'node:path';
 import type { Command } from 'commander';
-import { FerryServer } from '../engine/server/ferry-server';
-import { FerryError, toFerryError } from '../engine/errors';
-import { createLoggers, type LogLevel } from '../engine/log';
-import { loadConfigFile, ServeConfig } from './config-file';
-import { createOutput, type Output } from './output';
-import { defaultStateDir } from '../engine/controller/paths';
+import { toFerryError } from '../engine/errors';
+import { createOutput } from './output';
 
-interface ServeFlags {
-  root?: string; host?: string; port?: string; state?: string; config?: string; json?: boolean;
-  keepVersionsDays?: string; fsync?: boolean; logLevel?: string;
+/** Flags of `ferry serve`. */
+export interface ServeFlags {
+  root?: string;
+  host?: string;
+  port?: string;
+  state?: string;
+  config?: string;
+  json?: boolean;
+  keepVersionsDays?: string;
+  fsync?: boolean;
+  logLevel?: string;
 }
 
 /** Register `ferry serve` on the program. */
@@ -31,61 +33,12 @@ export function registerServeCommand(program: Command): void {
     .action(async (flags: ServeFlags) => {
       const out = createOutput(Boolean(flags.json));
       try {
+        // The server engine is loaded only now: `--help`, `--version` and the other commands never pay for it.
+        const { runServe } = await import('./serve-run');
         await runServe(flags, out);
       } catch (err) {
         out.error(toFerryError(err).toInfo());
         process.exitCode = 1;
       }
     });
-}
-
-function intFlag(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new FerryError('CONFIG_INVALID', `${name} must be a whole number, not "${value}"`);
-  return n;
-}
-
-async function runServe(flags: ServeFlags, out: Output): Promise<void> {
-  const file = flags.config ? loadConfigFile(flags.config, ServeConfig) : {};
-  const root = flags.root ?? file.root;
-  const shares: Record<string, string> = {};
-  for (const [name, dir] of Object.entries(file.shares ?? {})) shares[name] = resolve(dir);
-  if (root) shares.default = resolve(root);
-  if (Object.keys(shares).length === 0) throw new FerryError('CONFIG_INVALID', 'Nothing to serve: give --root DIR (or "root"/"shares" in --config)');
-  const port = intFlag(flags.port, '--port') ?? file.port ?? 7443;
-  if (port > 65535) throw new FerryError('CONFIG_INVALID', `--port must be at most 65535, not ${port}`);
-  const stateDir = resolve(flags.state ?? file.state ?? join(defaultStateDir(), 'server'));
-  const loggers = createLoggers(join(stateDir, 'logs'), (flags.logLevel ?? file.logLevel ?? 'info') as LogLevel);
-  const server = await FerryServer.create({
-    host: flags.host ?? file.host ?? '0.0.0.0',
-    port,
-    stateDir,
-    shares,
-    serverName: hostname(),
-    versionRetentionDays: intFlag(flags.keepVersionsDays, '--keep-versions-days') ?? file.keepVersionsDays ?? 30,
-    durability: flags.fsync === false ? 'none' : (file.durability ?? 'fsync'),
-    log: loggers.debug,
-    transferLog: loggers.transfer,
-  });
-  const addr = await server.listen();
-  const token = server.initialToken;
-  out.event('listening', { host: addr.host, port: addr.port, fingerprint: server.fingerprint, token: token ?? null, shares, stateDir },
-    [
-      `Ferry server listening on ${addr.host}:${addr.port}`,
-      `  shares:      ${Object.entries(shares).map(([n, d]) => `${n} → ${d}`).join(', ')}`,
-      `  fingerprint: ${server.fingerprint}`,
-      token ? `  token:       ${token}   (shown once; stored hashed in ${stateDir})` : `  tokens:      ${server.tokens.list().length} stored in ${stateDir}`,
-      `Connect with: ferry sync --dir DIR --server HOST:${addr.port} --fingerprint ${server.fingerprint} --token TOKEN`,
-    ].join('\n'));
-  server.on('clientConnected', (c) => out.event('clientConnected', { ...c }, `client connected: ${c.clientName} (${c.remoteAddress}) share ${c.share}`));
-  server.on('clientDisconnected', (c) => out.event('clientDisconnected', { ...c }, `client disconnected: ${c.clientName}`));
-  server.on('conflictDetected', (c) => out.event('conflict', { ...c }, `conflict in ${c.share}: ${c.info.path} — server version kept as ${c.info.keptAs}`));
-  server.on('sessionError', (e) => out.event('sessionError', { ...e }, `session ${e.sessionId}: ${e.error.code}: ${e.error.message}`));
-  await new Promise<void>((r) => {
-    process.once('SIGINT', r);
-    process.once('SIGTERM', r);
-  });
-  await server.close();
-  await loggers.close();
 }

@@ -1,19 +1,23 @@
 /** `ferry sync`: mirror a local folder to a share, once (`--once`) or live until interrupted. */
-import { hostname } from 'node:os';
-import { resolve, join } from 'node:path';
 import type { Command } from 'commander';
-import { SyncSession } from '../engine/client/sync-session';
-import { parseBandwidth } from '../engine/client/rate-limiter';
-import { FerryError, toFerryError } from '../engine/errors';
-import { createLoggers, type LogLevel } from '../engine/log';
-import { loadConfigFile, parseHostPort, SyncConfig } from './config-file';
-import { createOutput, formatBytes, type Output } from './output';
-import { ProgressView } from './progress-view';
-import { defaultStateDir, loadOrCreateClientId } from '../engine/controller/paths';
+import { toFerryError } from '../engine/errors';
+import { createOutput } from './output';
 
-interface SyncFlags {
-  dir?: string; server?: string; share?: string; fingerprint?: string; token?: string; once?: boolean;
-  config?: string; json?: boolean; ignore?: string[]; rescan?: string; allowEmpty?: boolean; state?: string; logLevel?: string;
+/** Flags of `ferry sync`. */
+export interface SyncFlags {
+  dir?: string;
+  server?: string;
+  share?: string;
+  fingerprint?: string;
+  token?: string;
+  once?: boolean;
+  config?: string;
+  json?: boolean;
+  ignore?: string[];
+  rescan?: string;
+  allowEmpty?: boolean;
+  state?: string;
+  logLevel?: string;
   bwlimit?: string;
 }
 
@@ -39,93 +43,12 @@ export function registerSyncCommand(program: Command): void {
     .action(async (flags: SyncFlags) => {
       const out = createOutput(Boolean(flags.json));
       try {
+        // The client engine is loaded only now: `--help`, `--version` and the other commands never pay for it.
+        const { runSync } = await import('./sync-run');
         process.exitCode = await runSync(flags, out);
       } catch (err) {
         out.error(toFerryError(err).toInfo());
         process.exitCode = 1;
       }
     });
-}
-
-async function runSync(flags: SyncFlags, out: Output): Promise<number> {
-  const file = flags.config ? loadConfigFile(flags.config, SyncConfig) : {};
-  const need = (v: string | undefined, flag: string): string => {
-    if (!v) throw new FerryError('CONFIG_INVALID', `Missing ${flag} (give it on the command line or in --config)`);
-    return v;
-  };
-  const dir = resolve(need(flags.dir ?? file.dir, '--dir'));
-  const { host, port } = parseHostPort(need(flags.server ?? file.server, '--server'), '--server');
-  const rescan = flags.rescan !== undefined ? Number(flags.rescan) : file.rescanSeconds ?? 300;
-  if (!Number.isInteger(rescan) || rescan < 0) throw new FerryError('CONFIG_INVALID', `--rescan must be a whole number of seconds, not "${flags.rescan}"`);
-  const bwlimit = flags.bwlimit ?? file.bwlimit;
-  const bandwidthLimit = bwlimit === undefined ? undefined : parseBandwidth(bwlimit);
-  const stateDir = resolve(flags.state ?? file.state ?? join(defaultStateDir(), 'client'));
-  const loggers = createLoggers(join(stateDir, 'logs'), (flags.logLevel ?? file.logLevel ?? 'info') as LogLevel);
-  const session = new SyncSession({
-    pairId: 'cli',
-    localPath: dir,
-    target: {
-      host, port,
-      share: flags.share ?? file.share ?? 'default',
-      fingerprint: need(flags.fingerprint ?? file.fingerprint, '--fingerprint'),
-      token: need(flags.token ?? file.token ?? process.env.FERRY_TOKEN, '--token'),
-    },
-    ignore: [...(file.ignore ?? []), ...(flags.ignore ?? [])],
-    rescanIntervalSec: rescan,
-    allowEmptyRoot: Boolean(flags.allowEmpty ?? file.allowEmpty),
-    clientId: loadOrCreateClientId(stateDir),
-    clientName: `${hostname()} (ferry sync)`,
-    stateDir,
-    log: loggers.debug,
-    transferLog: loggers.transfer,
-    ...(bandwidthLimit === undefined ? {} : { bandwidthLimit }),
-  });
-  const progress = new ProgressView(!out.json && Boolean(process.stdout.isTTY));
-  session.on('stateChanged', (s) => {
-    progress.onState(s);
-    if (s.status === 'halted' || s.status === 'error') {
-      // With --once the final error is printed once, on exit; live runs report each state change.
-      const human = flags.once ? undefined : `ferry: ${s.status}: ${s.lastError?.code}: ${s.lastError?.message}`;
-      out.event('status', { status: s.status, error: s.lastError }, human);
-    } else out.event('status', { status: s.status, filesPending: s.filesPending, bytesPending: s.bytesPending });
-  });
-  session.on('transferUpdated', (t) => {
-    progress.onTransfer(t);
-    if (t.status !== 'completed' && t.status !== 'failed') return;
-    // With a progress bar on screen, per-file lines would scroll it away; the log file has them.
-    out.event('transfer', { ...t }, process.stdout.isTTY ? undefined : humanTransfer(t));
-  });
-  session.on('conflictDetected', (c) => out.event('conflict', { ...c }, `conflict: ${c.path} changed on the server too; its version is kept as ${c.server.keptAs}`));
-
-  try {
-    if (flags.once) {
-      const summary = await session.runOnce();
-      progress.stop();
-      out.event('summary', { ...summary, ok: summary.errors.length === 0 },
-        `In sync: ${summary.filesUploaded} files uploaded, ${summary.filesDeleted} deleted, ${summary.moves} moved; ` +
-          `${formatBytes(summary.bytesSent)} sent, ${formatBytes(summary.bytesReceived)} received on the wire` +
-          (summary.errors.length ? `; ${summary.errors.length} errors` : ''));
-      for (const e of summary.errors) out.error(e);
-      return summary.errors.length === 0 ? 0 : 2;
-    }
-    await session.start();
-    out.event('watching', { dir }, `Watching ${dir} → ${host}:${port}. Press Ctrl+C to stop.`);
-    await new Promise<void>((resolveStop) => {
-      const stop = () => resolveStop();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
-    await session.stop();
-    progress.stop();
-    return 0;
-  } finally {
-    await loggers.close();
-  }
-}
-
-function humanTransfer(t: { kind: string; path: string; toPath?: string; status: string; size: number; bytesSent: number; error: { code: string; message: string } | null }): string {
-  if (t.status === 'failed') return `✗ ${t.kind} ${t.path}: ${t.error?.code ?? ''} ${t.error?.message ?? ''}`;
-  const where = t.toPath ? `${t.path} → ${t.toPath}` : t.path;
-  const size = t.kind === 'upload' ? ` (${formatBytes(t.size)}, ${formatBytes(t.bytesSent)} sent)` : '';
-  return `✓ ${t.kind} ${where}${size}`;
 }

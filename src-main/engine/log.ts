@@ -9,8 +9,11 @@ import { createStream } from 'rotating-file-stream';
 export type Logger = pino.Logger;
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
-/** A logger that discards everything. */
-export const silentLogger: Logger = pino({ level: 'silent' });
+/**
+ * A logger that discards everything. Its destination is a no-op rather than pino's default (stdout): that one
+ * costs a SonicBoom and an exit hook that flushes and fsyncs stdout in every process, for lines never written.
+ */
+export const silentLogger: Logger = pino({ level: 'silent' }, { write: () => {} });
 
 /** The two logs of one Ferry process. */
 export interface Loggers {

@@ -5,7 +5,7 @@
 import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
+import type * as Selfsigned from 'selfsigned';
 import { FerryError } from '../errors';
 
 /** PEM key and certificate plus the certificate's fingerprint ('AB:CD:…', SHA-256 of the DER). */
@@ -33,6 +33,10 @@ export async function loadOrCreateIdentity(stateDir: string): Promise<TlsIdentit
   const now = new Date();
   const notAfter = new Date(now);
   notAfter.setUTCFullYear(now.getUTCFullYear() + VALIDITY_YEARS);
+  // selfsigned brings a whole ASN.1/X.509 stack (~40 ms to load); only the very first start needs it. It is
+  // CommonJS: the CLI bundle's chunk of it has its exports only as `default` (Node has them named as well).
+  const selfsigned: typeof Selfsigned & { default?: typeof Selfsigned } = await import('selfsigned');
+  const { generate } = selfsigned.default ?? selfsigned;
   const made = await generate([{ name: 'commonName', value: 'ferry-server' }], {
     keyType: 'ec',
     curve: 'P-256',
