@@ -1,7 +1,7 @@
 // Bundles the CLI, the Electron main and preload with esbuild, and the renderer with Vite.
 // `--cli-only` builds just the CLI (used by the test setup).
 import { build } from 'esbuild';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
 const cliOnly = process.argv.includes('--cli-only');
@@ -27,10 +27,14 @@ const cli = await build({
   outdir: 'dist/cli',
   metafile: true,
 });
-// Chunk names change with their content: drop the previous builds' chunks (after writing, so that a `ferry`
-// started meanwhile from dist/cli still finds a complete set).
+// Chunk names change with their content, so older builds leave theirs behind. They are dropped only after an
+// hour: a `ferry` started from an older build may still import one of its chunks later (the certificate
+// generator, the folder watcher), and test runs of several people rebuild the same tree.
 const written = new Set(Object.keys(cli.metafile.outputs).map((file) => file.slice('dist/cli/'.length)));
-for (const file of readdirSync('dist/cli')) if (!written.has(file)) rmSync(`dist/cli/${file}`, { force: true });
+for (const file of readdirSync('dist/cli')) {
+  const path = `dist/cli/${file}`;
+  if (!written.has(file) && Date.now() - statSync(path).mtimeMs > 3600_000) rmSync(path, { force: true });
+}
 
 if (!cliOnly) {
   if (existsSync('src-main/app/main.ts')) {
