@@ -129,8 +129,8 @@ export async function putBatch(share: ShareStore, m: Msg<'putBatch'>, payload: B
   let total = 0;
   for (const f of m.files) total += f.size;
   if (total !== payload.length) throw new FerryError('BAD_FRAME', `putBatch announced ${total} bytes but carried ${payload.length}`);
-  const groupCommit = share.flusher !== null && m.files.length >= GROUP_COMMIT_MIN_FILES;
-  const stageDurability = groupCommit ? 'none' : share.durability;
+  const flusher = m.files.length >= GROUP_COMMIT_MIN_FILES ? await share.groupFlusher() : null;
+  const stageDurability = flusher !== null ? 'none' : share.durability;
   const checkedParents = new Set<string>();
   const results: BatchResult[] = new Array<BatchResult>(m.files.length);
   const staged: { index: number; abs: string; file: StagedFile }[] = [];
@@ -154,7 +154,7 @@ export async function putBatch(share: ShareStore, m: Msg<'putBatch'>, payload: B
   staged.sort((a, b) => a.index - b.index);
   const written: BatchOutcome['written'] = [];
   try {
-    if (groupCommit && staged.length > 0) await share.flusher!.flush();
+    if (flusher !== null && staged.length > 0) await flusher.flush();
   } catch (err) {
     for (const s of staged) {
       failed(s.index, err);
@@ -165,7 +165,7 @@ export async function putBatch(share: ShareStore, m: Msg<'putBatch'>, payload: B
   for (const s of staged) {
     const f = m.files[s.index]!;
     try {
-      const r = await installStaged(share, f.path, s.abs, s.file, f.base, null, groupCommit ? 'none' : share.durability);
+      const r = await installStaged(share, f.path, s.abs, s.file, f.base, null, flusher !== null ? 'none' : share.durability);
       results[s.index] = r.conflict ? { ok: true, conflict: r.conflict } : { ok: true };
       written.push({ index: s.index, result: r });
     } catch (err) {
@@ -173,9 +173,9 @@ export async function putBatch(share: ShareStore, m: Msg<'putBatch'>, payload: B
       failed(s.index, err);
     }
   }
-  if (groupCommit && written.length > 0) {
+  if (flusher !== null && written.length > 0) {
     try {
-      await share.flusher!.flush();
+      await flusher.flush();
     } catch (err) {
       // Renamed but maybe not durable: report it, as a single put reports a failed folder flush.
       for (const w of written) failed(w.index, err);

@@ -25,9 +25,19 @@ export class ShareStore {
     readonly index: ShareIndex,
     readonly durability: Durability,
     readonly log: Logger,
-    /** Group commit for batches of small files when durable (null: not durable, or syncfs unusable here). */
-    readonly flusher: FileSystemFlusher | null,
   ) {}
+
+  private flusherProbe: Promise<FileSystemFlusher | null> | null = null;
+
+  /**
+   * Group commit for batches of small files when durable (null: not durable, or syncfs unusable here). Probed on
+   * first use, not at start: the probe is a real syncfs, which waits for whatever else is dirty on that disk.
+   */
+  groupFlusher(): Promise<FileSystemFlusher | null> {
+    if (this.durability !== 'fsync') return Promise.resolve(null);
+    this.flusherProbe ??= FileSystemFlusher.probe(this.stagingDir);
+    return this.flusherProbe;
+  }
 
   /** Open the share at `dir`: create its state folders, clear temp files a crash left behind. */
   static async open(name: string, dir: string, opts: { durability?: Durability; log?: Logger } = {}): Promise<ShareStore> {
@@ -56,9 +66,7 @@ export class ShareStore {
     }
     const versions = new VersionsStore(await SafeRoot.open(versionsDir));
     const index = await ShareIndex.open(root.root, log);
-    const durability = opts.durability ?? 'fsync';
-    const flusher = durability === 'fsync' ? await FileSystemFlusher.probe(stagingDir) : null;
-    return new ShareStore(name, root, stagingDir, join(stagingDir, 'chunks'), versions, index, durability, log, flusher);
+    return new ShareStore(name, root, stagingDir, join(stagingDir, 'chunks'), versions, index, opts.durability ?? 'fsync', log);
   }
 
   /** Absolute path of the versions folder. */
