@@ -10,16 +10,36 @@ export interface Output {
   error(err: FerryErrorInfo): void;
 }
 
+/**
+ * Lines printed in one turn of the event loop leave in one write: an initial sync prints a line per file, and a
+ * write call per line (synchronous on a pipe) cost ~0.3 s of the client's thread for 20,000 files. The CLI ends
+ * by letting the loop drain (exitCode, never process.exit), so the last turn's lines are always written.
+ */
+function lineWriter(stream: NodeJS.WritableStream): (line: string) => void {
+  let pending: string[] = [];
+  return (line) => {
+    if (pending.length === 0) {
+      setImmediate(() => {
+        const text = pending.join('');
+        pending = [];
+        stream.write(text);
+      });
+    }
+    pending.push(line);
+  };
+}
+
 /** Create the output sink. */
 export function createOutput(json: boolean): Output {
+  const print = lineWriter(process.stdout);
   return {
     json,
     event(name, data, human) {
-      if (json) process.stdout.write(JSON.stringify({ event: name, time: new Date().toISOString(), ...data }) + '\n');
-      else if (human !== undefined) process.stdout.write(human + '\n');
+      if (json) print(JSON.stringify({ event: name, time: new Date().toISOString(), ...data }) + '\n');
+      else if (human !== undefined) print(human + '\n');
     },
     error(err) {
-      if (json) process.stdout.write(JSON.stringify({ event: 'error', time: new Date().toISOString(), ...err }) + '\n');
+      if (json) print(JSON.stringify({ event: 'error', time: new Date().toISOString(), ...err }) + '\n');
       process.stderr.write(`ferry: ${err.code}: ${err.message}${err.path ? ` (${err.path})` : ''}\n`);
     },
   };
