@@ -12,10 +12,22 @@ import {
 import { FerryError } from '../errors';
 import { clip } from './frame-codec';
 
-type Checks = Map<string, TypeCheck<TSchema>>;
+/** Compiled checks by message type, each compiled on first use (a server never needs the server-message ones). */
+class Checks {
+  private readonly compiled = new Map<string, TypeCheck<TSchema>>();
+  constructor(private readonly schemas: Record<string, TSchema>) {}
+  get(type: string): TypeCheck<TSchema> | undefined {
+    let c = this.compiled.get(type);
+    if (c === undefined && Object.hasOwn(this.schemas, type)) {
+      c = TypeCompiler.Compile(this.schemas[type]!);
+      this.compiled.set(type, c);
+    }
+    return c;
+  }
+}
 
 function compile(schemas: Record<string, TSchema>): Checks {
-  return new Map(Object.entries(schemas).map(([type, schema]) => [type, TypeCompiler.Compile(schema)]));
+  return new Checks(schemas);
 }
 
 const clientChecks = compile({
