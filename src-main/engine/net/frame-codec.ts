@@ -170,7 +170,8 @@ export class FrameDecoder {
    */
   private startFill(): void {
     const n = this.payloadLen;
-    const fill = n <= POOLED_PAYLOAD_BYTES && this.pooled?.(this.header) === true ? pooledPayload(n) : Buffer.allocUnsafe(n);
+    // Only payloads that fill most of a pooled buffer: memory held stays within 2× the payload bytes in flight.
+    const fill = n > POOLED_PAYLOAD_BYTES / 2 && n <= POOLED_PAYLOAD_BYTES && this.pooled?.(this.header) === true ? pooledPayload(n) : Buffer.allocUnsafe(n);
     while (this.avail > 0) {
       const b = this.bufs[this.head]!;
       const k = b.length - this.off;
