@@ -91,6 +91,7 @@ export class Connection {
   private drainWait: { promise: Promise<void>; resolve: () => void; reject: (e: FerryError) => void } | null = null;
   /** Frames held back behind a big payload sent while the socket was over its high-water mark (see send()). */
   private queue: QueuedSend[] = [];
+  private queuedBytes = 0;
   private lastInAt = performance.now();
   private lastOutAt = this.lastInAt;
   private pingInFlight = false;
@@ -151,7 +152,7 @@ export class Connection {
       onWritten?.(this.closedError());
       return Promise.reject(this.closedError());
     }
-    if (this.mustQueue(payload)) return new Promise((resolve, reject) => this.queue.push({ header, payload, resolve, reject, onWritten }));
+    if (this.mustQueue(payload)) return new Promise((resolve, reject) => this.enqueue({ header, payload, resolve, reject, onWritten }));
     let ok: boolean;
     try {
       ok = this.write(header, payload, onWritten);
@@ -177,7 +178,7 @@ export class Connection {
         const fail = (e: FerryError): void => {
           if (this.pending.delete(id)) reject(e);
         };
-        this.queue.push({ header, payload, resolve: noop, reject: fail });
+        this.enqueue({ header, payload, resolve: noop, reject: fail });
         return;
       }
       try {
@@ -204,9 +205,9 @@ export class Connection {
     return this.pending.size;
   }
 
-  /** Bytes written but not yet handed to the kernel (what backpressure bounds). */
+  /** Bytes written but not yet handed to the kernel (what backpressure bounds), including payloads still queued here. */
   get writeBuffered(): number {
-    return this.socket.writableLength;
+    return this.socket.writableLength + this.queuedBytes;
   }
 
   /** True once close() was called or the socket closed. */
@@ -312,6 +313,7 @@ export class Connection {
   private writeQueued(): void {
     while (this.queue.length > 0 && !this.closing && !this.socket.writableNeedDrain) {
       const q = this.queue.shift()!;
+      this.queuedBytes -= q.payload?.length ?? 0;
       let ok: boolean;
       try {
         ok = this.write(q.header, q.payload, q.onWritten);
@@ -325,8 +327,14 @@ export class Connection {
     }
   }
 
+  private enqueue(q: QueuedSend): void {
+    this.queue.push(q);
+    this.queuedBytes += q.payload?.length ?? 0;
+  }
+
   private dropQueued(): void {
     const err = this.closedError();
+    this.queuedBytes = 0;
     for (const q of this.queue.splice(0)) {
       q.onWritten?.(err);
       q.reject(err);
