@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OpFeed, type FeedQueue } from './op-feed';
+import { feedWindow, OpFeed, type FeedQueue } from './op-feed';
 import { describeOp, type PlanItem, type SyncOp } from '../core/operations';
 
 /** A queue that only records what it was given. */
@@ -45,7 +45,7 @@ describe('OpFeed', () => {
 
   it('makes an upload operation with every field of the entry', () => {
     const q = fakeQueue();
-    new OpFeed(q).push([{ kind: 'file', path: 'é', diskPath: 'e\u0301', size: 3, mtimeMs: 5, mode: 0o600, ino: 9 }]);
+    new OpFeed(q, 8).push([{ kind: 'file', path: 'é', diskPath: 'e\u0301', size: 3, mtimeMs: 5, mode: 0o600, ino: 9 }]);
     expect(q.ops).toEqual([{ kind: 'upload', path: 'é', diskPath: 'e\u0301', size: 3, mtimeMs: 5, mode: 0o600, ino: 9 }]);
   });
 
@@ -91,5 +91,9 @@ describe('OpFeed', () => {
       feed.finished(op);
     }
     expect(seen).toEqual(['upload a', 'upload b', 'upload c']);
+  });
+
+  it('keeps more operations queued than the queue looks ahead, with all of its concurrency started', () => {
+    expect(feedWindow(1024)).toBeGreaterThan(4096 + 1024);
   });
 });

@@ -14,10 +14,18 @@ export interface FeedQueue {
   readonly size: number;
 }
 
-/** Operations kept in the queue while items wait: more than the queue looks past blocked ones (4,096) plus those running. */
-export const FEED_WINDOW = 4096 + 64 + 512;
+/** How far past blocked operations the transfer queue looks for startable ones (its SCAN_WINDOW). */
+export const QUEUE_LOOKAHEAD = 4096;
 /** Items made into operations per top-up. */
 const FEED_CHUNK = 512;
+
+/**
+ * Operations kept in the queue while items wait: more than the queue looks past blocked ones, even with all of
+ * `concurrency` started since the last top-up.
+ */
+export function feedWindow(concurrency: number): number {
+  return QUEUE_LOOKAHEAD + concurrency + FEED_CHUNK;
+}
 
 /** Items in plan order, fed to a queue; counts the uploads (files and bytes) not yet finished. */
 export class OpFeed {
@@ -32,9 +40,10 @@ export class OpFeed {
   /** Items before this index were pushed before the last resetCounts: no longer counted. */
   private countFrom = 0;
 
+  /** `window`: see feedWindow (tests use small ones). */
   constructor(
     private readonly queue: FeedQueue,
-    private readonly window = FEED_WINDOW,
+    private readonly window: number,
   ) {}
 
   /** Append items in order (the array is kept, not copied, when nothing else waits). */

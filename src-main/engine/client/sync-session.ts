@@ -23,10 +23,10 @@ import { startWatcher, type Watcher } from '../watcher/fs-watcher';
 import { connectAndHello } from './connect';
 import { readIgnoreFile, rootIsFolder, scanRoots } from './local-region';
 import { planLiveBatch } from './live-batch';
-import { runOp } from './op-runner';
+import { runOp, type RunnerContext, type RunOutcome } from './op-runner';
 import { listRemote } from './remote-list';
 import { TransferQueue } from './transfer-queue';
-import { OpFeed } from './op-feed';
+import { feedWindow, OpFeed } from './op-feed';
 import { verifyInSync } from './verify';
 import { Backoff } from './backoff';
 import { RateLimiter } from './rate-limiter';
@@ -100,6 +100,7 @@ export class SyncSession extends EventEmitter<SessionEvents> {
   private projected: Tree = new Map();
   private conn: Connection | null = null;
   private cache: RecipeCache | null = null;
+  private runner: RunnerContext | null = null;
   private readonly queue: TransferQueue;
   private readonly feed: OpFeed;
   private watcher: Watcher | null = null;
@@ -128,7 +129,7 @@ export class SyncSession extends EventEmitter<SessionEvents> {
     const isLarge = (op: SyncOp): boolean => op.kind === 'upload' && op.size > INLINE_FILE_MAX_BYTES;
     const smallBytes = (op: SyncOp): number => (op.kind === 'upload' && op.size <= INLINE_FILE_MAX_BYTES ? op.size : 0);
     this.queue = new TransferQueue((op) => this.execute(op), CONCURRENCY, isLarge, MAX_LARGE_UPLOADS, smallBytes, MAX_SMALL_BYTES_IN_FLIGHT);
-    this.feed = new OpFeed(this.queue);
+    this.feed = new OpFeed(this.queue, feedWindow(CONCURRENCY));
   }
 
   /** The live view of this pair. */
@@ -354,39 +355,67 @@ export class SyncSession extends EventEmitter<SessionEvents> {
     this.scheduleState();
   }
 
-  private async execute(op: SyncOp): Promise<void> {
+  private execute(op: SyncOp): Promise<void> {
     this.feed.started(op);
     const conn = this.conn;
-    try {
-      if (conn === null || conn.isClosed || this.cache === null) {
+    if (conn === null || conn.isClosed || this.cache === null) {
+      try {
         for (const p of opPaths(op)) revertPath(this.projected, this.confirmed, p);
-        return;
+      } catch (err) {
+        this.settled(op);
+        return Promise.reject(err as Error);
       }
-      const out = await runOp(
-        {
-          pairId: this.opts.pairId,
-          rootAbs: this.rootAbs,
-          conn,
-          cache: this.cache,
-          confirmed: this.confirmed,
-          projected: this.projected,
-          limiter: this.limiter,
-          emitTransfer: (r) => this.emitTransfer(r),
-          onConflict: (c, local) => this.onConflict(c, local),
-        },
-        op,
-      );
-      if (!out.ok) {
-        for (const p of opPaths(op)) revertPath(this.projected, this.confirmed, p);
-        if (out.error.code !== 'CONNECTION_LOST') this.recordError(out.error);
-        return;
-      }
-      if (out.skipped) revertPath(this.projected, this.confirmed, opPaths(op)[0] as string);
-      this.count(op, out.bytesSent, out.skipped);
-    } finally {
-      this.feed.finished(op);
-      this.scheduleState();
+      this.settled(op);
+      return Promise.resolve();
     }
+    // A plain promise chain and one context per connection: up to CONCURRENCY operations wait for their batch's
+    // answer, and whatever each one holds meanwhile outlives the young generation.
+    return runOp(this.runnerFor(conn, this.cache), op).then(
+      (out) => {
+        try {
+          this.afterRun(op, out);
+        } finally {
+          this.settled(op);
+        }
+      },
+      (err: unknown) => {
+        this.settled(op);
+        throw err;
+      },
+    );
+  }
+
+  private afterRun(op: SyncOp, out: RunOutcome): void {
+    if (!out.ok) {
+      for (const p of opPaths(op)) revertPath(this.projected, this.confirmed, p);
+      if (out.error.code !== 'CONNECTION_LOST') this.recordError(out.error);
+      return;
+    }
+    if (out.skipped) revertPath(this.projected, this.confirmed, opPaths(op)[0] as string);
+    this.count(op, out.bytesSent, out.skipped);
+  }
+
+  private settled(op: SyncOp): void {
+    this.feed.finished(op);
+    this.scheduleState();
+  }
+
+  /** The runner's context, made again only when the connection, the cache or the trees change. */
+  private runnerFor(conn: Connection, cache: RecipeCache): RunnerContext {
+    const r = this.runner;
+    if (r !== null && r.conn === conn && r.cache === cache && r.confirmed === this.confirmed && r.projected === this.projected) return r;
+    this.runner = {
+      pairId: this.opts.pairId,
+      rootAbs: this.rootAbs,
+      conn,
+      cache,
+      confirmed: this.confirmed,
+      projected: this.projected,
+      limiter: this.limiter,
+      emitTransfer: (rec) => this.emitTransfer(rec),
+      onConflict: (c, local) => this.onConflict(c, local),
+    };
+    return this.runner;
   }
 
   private count(op: SyncOp, bytesSent: number, skipped: boolean): void {

@@ -59,3 +59,26 @@ describe('reconcileRegion', () => {
     expect(ops.map(describeOp)).toEqual(['move .doc.tmp → doc']);
   });
 });
+
+describe('LocalModel', () => {
+  it('finds inodes after a whole-folder replace (index built on demand) and follows partial replaces', () => {
+    const m = new LocalModel();
+    const all = treeOf([d('a', 1), f('a/x', 2), f('b', 3)]);
+    m.replaceRegion([''], all);
+    expect(m.tree).toBe(all);
+    expect(m.pathOfIno(2)).toBe('a/x');
+    m.replaceRegion(['a'], treeOf([d('a', 1), f('a/y', 2)]));
+    expect(m.pathOfIno(2)).toBe('a/y');
+    expect(m.tree.has('a/x')).toBe(false);
+    m.replaceRegion(['b'], new Map());
+    expect(m.pathOfIno(3)).toBeUndefined();
+    expect([...m.tree.keys()].sort()).toEqual(['a', 'a/y']);
+  });
+
+  it('updates the index on a partial replace that comes before any look-up', () => {
+    const m = new LocalModel();
+    m.replaceRegion([''], treeOf([f('p', 4)]));
+    m.replaceRegion(['p', 'q'], treeOf([f('q', 4)]));
+    expect(m.pathOfIno(4)).toBe('q');
+  });
+});

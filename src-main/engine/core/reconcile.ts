@@ -12,28 +12,51 @@ import { ancestorsOf, subTree, type Tree, type TreeEntry } from './tree';
 
 /** The last local state acted upon, with an inode index to find where a reappearing inode used to be. */
 export class LocalModel {
-  readonly tree: Tree = new Map();
-  private readonly byIno = new Map<number, string>();
+  private current: Tree = new Map();
+  /**
+   * Built on first use after a whole-folder replace, then kept up to date: a first upload of 100,000 files runs
+   * without this second map of 100,000 entries (it is first needed by the rescan that follows).
+   */
+  private byIno: Map<number, string> | null = null;
+
+  /** relPath → entry of everything scanned (read only: change it through replaceRegion). */
+  get tree(): Tree {
+    return this.current;
+  }
 
   /** Where inode `ino` was last seen. */
   pathOfIno(ino: number): string | undefined {
-    return this.byIno.get(ino);
+    return this.inodes().get(ino);
   }
 
-  /** Replace everything within `roots` by the entries of `scanned`. */
+  /**
+   * Replace everything within `roots` by the entries of `scanned`. For the whole folder ('') the model adopts
+   * `scanned` itself, which the caller must then leave unchanged.
+   */
   replaceRegion(roots: readonly string[], scanned: Tree): void {
     if (roots.includes('')) {
-      this.tree.clear();
-      this.byIno.clear();
+      this.current = scanned;
+      this.byIno = null;
+      return;
     }
-    for (const e of [...subTree(this.tree, roots).values()]) {
-      this.tree.delete(e.path);
-      if (e.ino !== undefined && this.byIno.get(e.ino) === e.path) this.byIno.delete(e.ino);
+    const byIno = this.inodes();
+    for (const e of [...subTree(this.current, roots).values()]) {
+      this.current.delete(e.path);
+      if (e.ino !== undefined && byIno.get(e.ino) === e.path) byIno.delete(e.ino);
     }
     for (const e of scanned.values()) {
-      this.tree.set(e.path, e);
-      if (e.ino !== undefined && e.ino !== 0) this.byIno.set(e.ino, e.path);
+      this.current.set(e.path, e);
+      if (e.ino !== undefined && e.ino !== 0) byIno.set(e.ino, e.path);
     }
+  }
+
+  private inodes(): Map<number, string> {
+    if (this.byIno !== null) return this.byIno;
+    // In tree order, the order a whole-folder replace used to fill it in: the same path wins for a hard-linked inode.
+    const m = new Map<number, string>();
+    for (const e of this.current.values()) if (e.ino !== undefined && e.ino !== 0) m.set(e.ino, e.path);
+    this.byIno = m;
+    return m;
   }
 }
 
