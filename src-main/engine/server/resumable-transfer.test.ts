@@ -132,7 +132,9 @@ describe('resumable assembly', () => {
       const t1 = await stale.begin('taken.bin', data);
       const sent = await stale.sendChunks(t1, data, 5);
       await stale.request({ type: 'ping' });
-      await new Promise((r) => setTimeout(r, 100));
+      // The ping proves the chunks were read, not yet written (the last write makes the holder busy again): leave
+      // a wide margin over the 50 ms idle time, as a loaded machine may take a while to stage them.
+      await new Promise((r) => setTimeout(r, 300));
       const fresh = await fx.client();
       const t2 = await fresh.begin('taken.bin', data);
       expect(countMissing(t2.missing)).toBe(countMissing(t1.missing) - sent);
