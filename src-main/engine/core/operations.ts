@@ -40,7 +40,7 @@ export function opOfItem(item: PlanItem): SyncOp {
   return { kind: 'upload', path: e.path, size: e.size, mtimeMs: e.mtimeMs, mode: e.mode, diskPath: e.diskPath, ino: e.ino };
 }
 
-/** Bytes a plan item will send (uploads only; 0 for the rest), for the pending counters. */
+/** Bytes a plan item will send when it is an upload (undefined for the rest), for the pending counters. */
 export function uploadSizeOf(item: PlanItem): number | undefined {
   return item.kind === 'file' || item.kind === 'upload' ? item.size : undefined;
 }
