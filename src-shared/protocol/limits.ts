@@ -1,7 +1,7 @@
 /** Wire-level constants shared by every endpoint. Changing one is a protocol change. */
 
 /** Bumped on any incompatible change to frames or messages. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Largest JSON header a peer will accept (bytes, UTF-8). */
 export const MAX_HEADER_BYTES = 1024 * 1024;
