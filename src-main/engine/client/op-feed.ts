@@ -5,6 +5,7 @@
  * The window is larger than the queue's look-ahead, so the queue picks exactly what it would pick with everything queued.
  */
 import { opOfItem, uploadSizeOf, type PlanItem, type SyncOp } from '../core/operations';
+import { SCAN_WINDOW } from './transfer-queue';
 
 /** What the feed needs from the transfer queue. */
 export interface FeedQueue {
@@ -14,8 +15,6 @@ export interface FeedQueue {
   readonly size: number;
 }
 
-/** How far past blocked operations the transfer queue looks for startable ones (its SCAN_WINDOW). */
-export const QUEUE_LOOKAHEAD = 4096;
 /** Items made into operations per top-up. */
 const FEED_CHUNK = 512;
 
@@ -24,7 +23,7 @@ const FEED_CHUNK = 512;
  * `concurrency` started since the last top-up.
  */
 export function feedWindow(concurrency: number): number {
-  return QUEUE_LOOKAHEAD + concurrency + FEED_CHUNK;
+  return SCAN_WINDOW + concurrency + FEED_CHUNK;
 }
 
 /** Items in plan order, fed to a queue; counts the uploads (files and bytes) not yet finished. */

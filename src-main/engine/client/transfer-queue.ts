@@ -12,7 +12,7 @@ interface Node {
 }
 
 /** How far past blocked operations the scheduler looks for startable ones. */
-const SCAN_WINDOW = 4096;
+export const SCAN_WINDOW = 4096;
 
 /** A FIFO of operations run by `run`, at most `concurrency` at a time, overlap-ordered. */
 export class TransferQueue {
