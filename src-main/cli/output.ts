@@ -17,7 +17,14 @@ export interface Output {
  */
 function lineWriter(stream: NodeJS.WritableStream): (line: string) => void {
   let pending: string[] = [];
+  let closed = false;
+  // Whoever read our output went away (`ferry serve | head`, a supervisor restarted): stop printing, keep serving.
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    closed = true;
+  });
   return (line) => {
+    if (closed) return;
     if (pending.length === 0) {
       setImmediate(() => {
         const text = pending.join('');
