@@ -188,16 +188,7 @@ export class ServerSession {
           if (r.conflict) ok.conflict = r.conflict;
           if (r.bytesReused !== undefined) ok.bytesReused = r.bytesReused;
           void this.conn.send(ok).catch(() => undefined);
-          if (r.changed) {
-            if (fileBytes !== undefined && this.client) this.client.filesReceived++;
-            this.host.transferLog.info(
-              { share: this.share?.name, session: this.id, op: r.changed.kind, path: r.changed.path, size: fileBytes, reused: r.bytesReused, ms: Date.now() - started },
-              'applied',
-            );
-            this.host.changed(this, r.changed);
-            this.scheduleUpdate();
-          }
-          if (r.conflict) this.host.conflict(this, r.conflict);
+          this.applied(r, started, fileBytes);
         },
         (e: unknown) => this.sendError(id, toFerryError(e)),
       ),
@@ -211,20 +202,9 @@ export class ServerSession {
       op.then(
         ({ results, written }) => {
           void this.conn.send({ type: 'batchOk', id: h.id, results }).catch(() => undefined);
-          const ms = Date.now() - started;
-          for (const { index, result } of written) {
-            const f = h.files[index]!;
-            if (this.client) this.client.filesReceived++;
-            this.host.transferLog.info({ share: this.share?.name, session: this.id, op: 'write', path: f.path, size: f.size, batch: h.id, ms }, 'applied');
-            if (result.changed) this.host.changed(this, result.changed);
-            if (result.conflict) this.host.conflict(this, result.conflict);
-          }
-          if (written.length > 0) this.scheduleUpdate();
+          for (const { index, result } of written) this.applied(result, started, h.files[index]!.size, h.id);
           results.forEach((r, i) => {
-            if (r.ok) return;
-            const path = h.files[i]!.path;
-            this.host.log.debug({ session: this.id, code: r.code, path, msg: r.message }, 'operation failed');
-            if (isErrorCode(r.code) && SERVER_SIDE_CODES.includes(r.code)) this.host.failed(this, { code: r.code, message: r.message, path });
+            if (!r.ok) this.failedOp({ code: isErrorCode(r.code) ? r.code : 'INTERNAL', message: r.message, path: h.files[i]!.path });
           });
         },
         (e: unknown) => this.sendError(h.id, toFerryError(e)),
@@ -232,12 +212,31 @@ export class ServerSession {
     );
   }
 
+  /** Events and the transfer log of one applied operation. `fileBytes`: it was a received file of that size. */
+  private applied(r: OpResult, started: number, fileBytes?: number, batch?: number): void {
+    if (r.changed) {
+      if (fileBytes !== undefined && this.client) this.client.filesReceived++;
+      this.host.transferLog.info(
+        { share: this.share?.name, session: this.id, op: r.changed.kind, path: r.changed.path, size: fileBytes, reused: r.bytesReused, batch, ms: Date.now() - started },
+        'applied',
+      );
+      this.host.changed(this, r.changed);
+      this.scheduleUpdate();
+    }
+    if (r.conflict) this.host.conflict(this, r.conflict);
+  }
+
   private sendError(id: number, err: FerryError): void {
     const frame: Record<string, unknown> = { type: 'error', id, code: err.code, message: err.message.slice(0, 4000) };
     if (err.path !== undefined) frame.path = err.path.slice(0, 4096);
     void this.conn.send(frame).catch(() => undefined);
+    this.failedOp(err.toInfo());
+  }
+
+  /** Log a failed operation; the host hears of it when the server itself is in trouble (disk full, I/O error). */
+  private failedOp(err: FerryErrorInfo): void {
     this.host.log.debug({ session: this.id, code: err.code, path: err.path, msg: err.message }, 'operation failed');
-    if (SERVER_SIDE_CODES.includes(err.code)) this.host.failed(this, err.toInfo());
+    if (SERVER_SIDE_CODES.includes(err.code)) this.host.failed(this, err);
   }
 
   private begin(share: ShareStore, h: Msg<'begin'>, recipe: Buffer): void {

@@ -94,8 +94,7 @@ export async function putFile(share: ShareStore, m: Msg<'put'>, payload: Buffer)
   if (payload.length !== m.size) {
     throw new FerryError('BAD_FRAME', `put announced ${m.size} bytes but carried ${payload.length}`, { path: m.path });
   }
-  const actual = sha256Hex(payload);
-  if (actual !== m.hash) throw new FerryError('HASH_MISMATCH', `Content of ${m.path} does not match its announced hash`, { path: m.path });
+  checkAnnouncedHash(payload, m);
   const abs = await share.root.resolveForWrite(m.path);
   const file = await stageWhole(share, payload, m);
   try {
@@ -105,6 +104,11 @@ export async function putFile(share: ShareStore, m: Msg<'put'>, payload: Buffer)
     await file.discard();
     throw toFerryError(err, m.path);
   }
+}
+
+/** A whole file's bytes must be what the client hashed (a file that changed while it was read fails here). */
+function checkAnnouncedHash(data: Buffer, f: { path: string; hash: string }): void {
+  if (sha256Hex(data) !== f.hash) throw new FerryError('HASH_MISMATCH', `Content of ${f.path} does not match its announced hash`, { path: f.path });
 }
 
 /** Outcome of a `putBatch`: one result per file, in order, plus what changed (for events). */
@@ -130,7 +134,8 @@ export async function putBatch(share: ShareStore, m: Msg<'putBatch'>, payload: B
   for (const f of m.files) total += f.size;
   if (total !== payload.length) throw new FerryError('BAD_FRAME', `putBatch announced ${total} bytes but carried ${payload.length}`);
   const flusher = m.files.length >= GROUP_COMMIT_MIN_FILES ? await share.groupFlusher() : null;
-  const stageDurability = flusher !== null ? 'none' : share.durability;
+  // With a group commit the files flush together below, not one by one.
+  const perFileDurability = flusher !== null ? 'none' : share.durability;
   const checkedParents = new Set<string>();
   const results: BatchResult[] = new Array<BatchResult>(m.files.length);
   const staged: { index: number; abs: string; file: StagedFile }[] = [];
@@ -143,9 +148,9 @@ export async function putBatch(share: ShareStore, m: Msg<'putBatch'>, payload: B
     const data = payload.subarray(offset, (offset += f.size));
     try {
       if (f.size > INLINE_FILE_MAX_BYTES) throw new FerryError('BAD_FRAME', `${f.path}: files over ${INLINE_FILE_MAX_BYTES} bytes are sent as chunks`, { path: f.path });
-      if (sha256Hex(data) !== f.hash) throw new FerryError('HASH_MISMATCH', `Content of ${f.path} does not match its announced hash`, { path: f.path });
+      checkAnnouncedHash(data, f);
       const abs = await share.root.resolveForWrite(f.path, checkedParents);
-      staged.push({ index: i, abs, file: await StagedFile.writeSmall(share.stagingDir, data, f, stageDurability) });
+      staged.push({ index: i, abs, file: await StagedFile.writeSmall(share.stagingDir, data, f, perFileDurability) });
     } catch (err) {
       failed(i, err);
     }
@@ -165,7 +170,7 @@ export async function putBatch(share: ShareStore, m: Msg<'putBatch'>, payload: B
   for (const s of staged) {
     const f = m.files[s.index]!;
     try {
-      const r = await installStaged(share, f.path, s.abs, s.file, f.base, null, flusher !== null ? 'none' : share.durability);
+      const r = await installStaged(share, f.path, s.abs, s.file, f.base, null, perFileDurability);
       results[s.index] = r.conflict ? { ok: true, conflict: r.conflict } : { ok: true };
       written.push({ index: s.index, result: r });
     } catch (err) {
