@@ -9,8 +9,8 @@ import { listRemote } from './remote-list';
 
 /** Differences left between server and folder (paths that already reported an error are not counted again). */
 export async function verifyInSync(conn: Connection, rootAbs: string, rules: IgnoreRules, errorPaths: ReadonlySet<string>): Promise<string[]> {
-  const remote = await listRemote(conn);
-  const local = await scanRoots(rootAbs, [{ path: '', disk: '' }], rules);
+  // Both sides at once: the server walks its tree while this process walks the folder.
+  const [remote, local] = await Promise.all([listRemote(conn), scanRoots(rootAbs, [{ path: '', disk: '' }], rules)]);
   const known = (p: string) => [...errorPaths].some((e) => isWithin(p, e) || isWithin(e, p));
   return planMirror(local.tree, remote, { isIgnored: rules.predicate() })
     .filter((op) => !opPaths(op).every(known))

@@ -74,8 +74,9 @@ export class ShareStore {
     return this.versions.root.root;
   }
 
-  /** Flush the index cache. */
+  /** Flush the index cache; stop the flush helper. */
   async close(): Promise<void> {
+    (await this.flusherProbe)?.close();
     await this.index.close();
   }
 }
