@@ -13,6 +13,7 @@ export interface SyncFlags {
   once?: boolean;
   config?: string;
   json?: boolean;
+  quiet?: boolean;
   ignore?: string[];
   rescan?: string;
   allowEmpty?: boolean;
@@ -34,6 +35,7 @@ export function registerSyncCommand(program: Command): void {
     .option('--once', 'do the initial sync, verify, and exit')
     .option('--config <FILE>', 'JSON config file (flags override it)')
     .option('--json', 'one JSON object per line on stdout')
+    .option('-q, --quiet', 'no line per file sent and no progress bar (failures, conflicts and the summary still print; the log file keeps every transfer)')
     .option('--ignore <PATTERN...>', 'extra gitignore-style patterns')
     .option('--rescan <SECONDS>', 'full rescan period (0 disables)')
     .option('--allow-empty', 'allow an empty local folder to empty the share')

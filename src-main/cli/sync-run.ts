@@ -45,7 +45,7 @@ export async function runSync(flags: SyncFlags, out: Output): Promise<number> {
     transferLog: loggers.transfer,
     ...(bandwidthLimit === undefined ? {} : { bandwidthLimit }),
   });
-  const progress = new ProgressView(!out.json && Boolean(process.stdout.isTTY));
+  const progress = new ProgressView(!out.json && !flags.quiet && Boolean(process.stdout.isTTY));
   session.on('stateChanged', (s) => {
     progress.onState(s);
     if (s.status === 'halted' || s.status === 'error') {
@@ -56,9 +56,9 @@ export async function runSync(flags: SyncFlags, out: Output): Promise<number> {
   });
   session.on('transferUpdated', (t) => {
     progress.onTransfer(t);
-    if (t.status !== 'completed' && t.status !== 'failed') return;
+    if (t.status !== 'failed' && (t.status !== 'completed' || flags.quiet)) return;
     // With a progress bar on screen, per-file lines would scroll it away; the log file has them.
-    out.event('transfer', { ...t }, process.stdout.isTTY ? undefined : humanTransfer(t));
+    out.event('transfer', { ...t }, out.json || process.stdout.isTTY ? undefined : humanTransfer(t));
   });
   session.on('conflictDetected', (c) => out.event('conflict', { ...c }, `conflict: ${c.path} changed on the server too; its version is kept as ${c.server.keptAs}`));
 

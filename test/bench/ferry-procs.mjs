@@ -35,17 +35,18 @@ function syncArgs(server, { dir, state, port }) {
 }
 
 /**
- * `ferry sync --once --json`: returns { ms, summary, transfers } where ms runs from spawn to exit (node
- * start, TLS handshake, scan, transfer, verification and exit: what a user waits for).
+ * `ferry sync --once --json --quiet`: returns { ms, summary } where ms runs from spawn to exit (node start, TLS
+ * handshake, scan, transfer, verification and exit: what a user waits for). --quiet: no line per file, as rsync
+ * without -v (the client's transfer log file still records every file).
  */
 export async function ferrySyncOnce(server, { dir, state, port, timeoutMs }) {
-  const r = await runProc(process.execPath, [...syncArgs(server, { dir, state, port }), '--once'], { cwd: REPO, timeoutMs, label: 'ferry sync --once' });
+  const r = await runProc(process.execPath, [...syncArgs(server, { dir, state, port }), '--once', '--quiet'], { cwd: REPO, timeoutMs, label: 'ferry sync --once' });
   const summary = r.json.find((o) => o.event === 'summary') ?? null;
   if (r.code !== 0 || !summary) {
     const errs = r.json.filter((o) => o.event === 'error').map((o) => `${o.code}: ${o.message}`).slice(0, 3);
     throw new Error(`ferry sync --once exited ${r.code ?? r.signal}${summary ? '' : ' without a summary'}: ${errs.join(' | ') || r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
   }
-  return { ms: r.ms, summary, transfers: r.json.filter((o) => o.event === 'transfer'), pid: r.pid };
+  return { ms: r.ms, summary, pid: r.pid };
 }
 
 /**

@@ -1,6 +1,6 @@
 /** The real `ferry serve` and `ferry sync` processes over TLS on 127.0.0.1: initial mirror and live following. */
 import { randomBytes } from 'node:crypto';
-import { appendFile, chmod, mkdir, readdir, rename, rm, truncate, utimes, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, readdir, readFile, rename, rm, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, diffSnapshots, snapshotTree, tempDir, waitForTreesEqual, writeTree } from '../helpers/trees';
@@ -55,6 +55,29 @@ describe('ferry sync --once', () => {
     expect(s2.filesUploaded).toBe(0);
     expect(Number(s2.bytesSent)).toBeLessThan(64 * 1024);
     await server.proc.stop();
+  });
+
+  it('--quiet prints the summary but no line per file; the transfer log still has every file', async () => {
+    const [client, share, state, cstate] = await Promise.all([tempDir(), tempDir(), tempDir(), tempDir()]);
+    await writeTree(client, { 'a.txt': 'a', 'dir/b.txt': 'b', 'dir/c.bin': randomBytes(300 * 1024) });
+    const server = await startServe(share, state);
+    const loud = await syncOnce(client, server, await tempDir());
+    expect(loud.lines.filter((l) => l.event === 'transfer').length).toBeGreaterThanOrEqual(3);
+    await rm(share, { recursive: true, force: true });
+    await mkdir(share);
+    const server2 = await startServe(share, await tempDir());
+    const run = await syncOnce(client, server2, cstate, ['--quiet']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.lines.filter((l) => l.event === 'transfer')).toEqual([]);
+    expect(run.lines.find((l) => l.event === 'summary')).toMatchObject({ ok: true, filesUploaded: 3 });
+    expect(diffSnapshots(await snapshotTree(client), await snapshotTree(share))).toEqual([]);
+    const logs = await readdir(join(cstate, 'logs'));
+    const transferLog = logs.find((n) => n.startsWith('transfer'));
+    expect(transferLog, logs.join(', ')).toBeDefined();
+    const logged = (await readFile(join(cstate, 'logs', transferLog!), 'utf8')).split('\n').filter((l) => l.includes('"transfer"'));
+    expect(logged.filter((l) => l.includes('"completed"'))).toHaveLength(3 + 1); // three files and the folder
+    await server.proc.stop();
+    await server2.proc.stop();
   });
 });
 

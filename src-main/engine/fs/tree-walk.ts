@@ -1,5 +1,6 @@
 /** Listing of a tree on disk: files, folders and symlinks, parents before children, `.ferry` skipped at the root. */
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { lstatSync, readlinkSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Entry } from '../../../src-shared/protocol/messages';
 import { STATE_DIR_NAME } from '../../../src-shared/protocol/limits';
@@ -38,8 +39,9 @@ async function* walkDir(abs: string, rel: string, skip: readonly string[]): Asyn
   }
   names.sort();
   if (rel === '') names = names.filter((n) => !skip.includes(n));
-  // Stat a folder's entries together: one thread-pool round trip of latency instead of one per entry.
-  const entries = await Promise.all(names.map((name) => describe(join(abs, name), rel === '' ? name : `${rel}/${name}`)));
+  // A folder's entries are stat'ed synchronously, as the client's scan does: a cached lstat costs a few µs, a
+  // thread-pool round trip per entry several times that in CPU (the listing of 20,000 files ran ~150 ms longer).
+  const entries = names.map((name) => describe(join(abs, name), rel === '' ? name : `${rel}/${name}`));
   for (const e of entries) {
     if (e === undefined) continue;
     yield e;
@@ -48,13 +50,13 @@ async function* walkDir(abs: string, rel: string, skip: readonly string[]): Asyn
 }
 
 /** lstat one node (undefined when gone or not a file/folder/link). */
-export async function describe(abs: string, rel: string): Promise<WalkEntry | undefined> {
+function describe(abs: string, rel: string): WalkEntry | undefined {
   try {
-    const st = await lstat(abs);
+    const st = lstatSync(abs);
     const base = { path: rel, abs, ino: st.ino, mtimeMs: Math.floor(st.mtimeMs), mode: st.mode & 0o7777 };
     if (st.isDirectory()) return { ...base, kind: 'dir', size: 0 };
     if (st.isFile()) return { ...base, kind: 'file', size: st.size };
-    if (st.isSymbolicLink()) return { ...base, kind: 'symlink', size: st.size, target: await readlink(abs) };
+    if (st.isSymbolicLink()) return { ...base, kind: 'symlink', size: st.size, target: readlinkSync(abs) };
     return undefined;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
