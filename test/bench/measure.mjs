@@ -193,3 +193,22 @@ export function median(values) {
   const s = values.filter((v) => Number.isFinite(v)).sort((x, y) => x - y);
   return s.length ? s[Math.floor((s.length - 1) / 2)] : null;
 }
+
+const CLEANUP_MARK = 'last-cleanup.json';
+/** ext4 without a journal avoids reusing inodes freed in the last 5 minutes, which slows file creation. */
+export const SETTLE_MS = 300_000;
+
+/** Record that bench targets under `tmp` were just deleted (tens of thousands of inodes freed). */
+export function markCleanup(tmp) {
+  fs.writeFileSync(path.join(tmp, CLEANUP_MARK), JSON.stringify({ at: Date.now() }));
+}
+
+/** How long until the last mass deletion under `tmp` is SETTLE_MS old (0 when it is, or when none is on record). */
+export function msUntilSettled(tmp) {
+  try {
+    const { at } = JSON.parse(fs.readFileSync(path.join(tmp, CLEANUP_MARK), 'utf8'));
+    return Math.max(0, Math.min(SETTLE_MS, at + SETTLE_MS - Date.now()));
+  } catch {
+    return 0;
+  }
+}

@@ -12,6 +12,7 @@ import { REPO, assertFerryBuilt } from './ferry-procs.mjs';
 import { rsyncVersion } from './rsync-daemon.mjs';
 import { datasetSpecs, ensureDataset } from './dataset.mjs';
 import { stopAll, withTimeout, runProc, StepTimeout } from './procs.mjs';
+import { markCleanup, msUntilSettled, SETTLE_MS } from './measure.mjs';
 import { environment, errorRows, markdownTable, writeReport } from './report.mjs';
 import { sectionSmall, sectionLarge } from './section-initial.mjs';
 import { sectionDelta, sectionRename } from './section-delta.mjs';
@@ -139,20 +140,7 @@ async function main() {
   if (!opts.keep) {
     log(`deleting bench targets under ${runsRoot} (the generated data in ${path.join(tmp, 'data')} stays for the next run)`);
     fs.rmSync(runsRoot, { recursive: true, force: true });
-    fs.writeFileSync(path.join(tmp, CLEANUP_MARK), JSON.stringify({ at: Date.now() }));
-  }
-}
-
-const CLEANUP_MARK = 'last-cleanup.json';
-const SETTLE_MS = 300_000;
-
-/** How long until the last run's mass deletion is SETTLE_MS old (0 when it is, or when none is on record). */
-function msUntilSettled(tmp) {
-  try {
-    const { at } = JSON.parse(fs.readFileSync(path.join(tmp, CLEANUP_MARK), 'utf8'));
-    return Math.max(0, Math.min(SETTLE_MS, at + SETTLE_MS - Date.now()));
-  } catch {
-    return 0;
+    markCleanup(tmp);
   }
 }
 

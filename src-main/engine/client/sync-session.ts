@@ -261,11 +261,14 @@ export class SyncSession extends EventEmitter<SessionEvents> {
     this.tlog.info({ pair: this.opts.pairId, server: hello.serverName, session: hello.sessionId }, 'connected');
     this.setState({ status: 'scanning', connected: true, lastError: null });
     await this.exclusive(async () => {
-      const remote = await listRemote(hello.conn);
-      this.confirmed = remote;
-      this.projected = new Map(remote);
+      // The server walks its tree while this process walks the folder.
+      const listing = listRemote(hello.conn);
+      listing.catch(() => undefined); // awaited below; a failed scan must not leave it unhandled
       this.rules = await readIgnoreFile(this.rootAbs, this.opts.ignore ?? []);
       const scan = await scanRoots(this.rootAbs, [{ path: '', disk: '' }], this.rules, this.local.tree);
+      const remote = await listing;
+      this.confirmed = remote;
+      this.projected = new Map(remote);
       for (const p of scan.problems) this.recordError(new FerryError(p.code, p.message, p.path === undefined ? {} : { path: p.path }));
       const halt = checkSafety(scan.tree, remote, { allowEmptyRoot: this.opts.allowEmptyRoot ?? false, rootExists: await rootIsFolder(this.rootAbs) });
       if (halt) throw halt;
