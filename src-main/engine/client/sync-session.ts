@@ -144,7 +144,7 @@ export class SyncSession extends EventEmitter<SessionEvents> {
       await this.cycle();
       await this.queue.idle();
       const conn = this.requireConn();
-      const problems = await verifyInSync(conn, this.rootAbs, this.rules, this.errorPaths);
+      const problems = await verifyInSync(conn, this.rootAbs, this.rules, this.errorPaths, this.local.tree);
       if (problems.length > 0) {
         throw new FerryError('INTERNAL', `After the sync the server and this folder still differ at ${problems.length} path(s), e.g. ${problems.slice(0, 3).join('; ')}`);
       }
