@@ -17,6 +17,7 @@ import { decodeRecipe, recipeDigest, sha256Hex, type ChunkRef, type FileRecipe }
 import { FerryError, toFerryError } from '../errors';
 import { StagedFile } from '../fs/atomic-writer';
 import { releasePayload } from '../net/payload-pool';
+import { DirectWriter } from './direct-writer';
 import { PartFile } from './part-file';
 import { installStaged, type OpResult } from './share-ops';
 import type { ShareStore } from './share-store';
@@ -167,7 +168,10 @@ export class Transfer {
   /** Hash → an index holding it in the temp file (source for copies inside the file). */
   private readonly presentAt = new Map<string, number>();
   private part: PartFile | null = null;
+  /** Writes of copies (duplicates, chunks filled from the share) and whatever `stream` does not write directly. */
   private writer: BatchWriter | null = null;
+  /** Writes of received chunk runs: mostly appends in file order, which go to disk directly (direct-writer.ts). */
+  private stream: DirectWriter | null = null;
   private failure: FerryError | null = null;
   /** Reused chunks that could be found nowhere valid (the share changed behind the index). */
   private stale = 0;
@@ -226,7 +230,11 @@ export class Transfer {
 
   private async settled(): Promise<void> {
     await this.planned;
-    while (this.staging.size > 0) await Promise.all([...this.staging]);
+    while (this.staging.size > 0) {
+      // Received chunks whose block is still filling are written now: no more are coming before this step.
+      this.stream?.flush();
+      await Promise.all([...this.staging]);
+    }
   }
 
   private async computePlan(): Promise<[number, number][]> {
@@ -246,6 +254,7 @@ export class Transfer {
         throw err;
       }
     }
+    this.stream = await DirectWriter.open(part.path, this.writer);
     const asked = new Set<string>();
     let fill = false;
     for (let i = 0; i < entries.length; i++) {
@@ -293,8 +302,7 @@ export class Transfer {
    */
   chunk(index: number, payload: Buffer): Promise<void> {
     const p = Promise.resolve(this.planned).then(() => this.stage(index, payload));
-    this.staging.add(p);
-    void p.finally(() => this.staging.delete(p));
+    this.track(p);
     return p;
   }
 
@@ -318,14 +326,19 @@ export class Transfer {
       const n = this.chunksIn(index, payload.length);
       const base = this.entries[index]!.offset;
       const writer = this.writer!;
+      const stream = this.stream!;
       const writes: Promise<void>[] = [];
       const written: number[] = [];
-      // Contiguous good chunks leave as one write (the BatchWriter merges neighbouring frames further).
+      /** What still reads the payload's memory (a run copied into a direct block does not). */
+      const holds: Promise<void>[] = [];
+      // Contiguous good chunks leave as one write (the writers merge neighbouring frames further).
       let run = -1;
       const flush = (end: number): void => {
         if (run < 0) return;
         const from = this.entries[run]!.offset - base;
-        writes.push(writer.write(payload.subarray(from, this.entries[end - 1]!.offset + this.entries[end - 1]!.length - base), this.entries[run]!.offset));
+        const w = stream.writeHeld(payload.subarray(from, this.entries[end - 1]!.offset + this.entries[end - 1]!.length - base), this.entries[run]!.offset);
+        writes.push(w.done);
+        holds.push(w.released);
         run = -1;
       };
       for (let i = index; i < index + n; i++) {
@@ -350,19 +363,36 @@ export class Transfer {
         for (const d of this.dups.get(e.hash) ?? []) {
           // A copy inside this same frame is verified and written from its own bytes above.
           if ((d >= index && d < index + n) || this.state[d] === State.Present) continue;
-          writes.push(writer.write(bytes, this.entries[d]!.offset));
+          const w = writer.write(bytes, this.entries[d]!.offset);
+          writes.push(w);
+          holds.push(w);
           written.push(d);
         }
       }
       flush(index + n);
-      await Promise.all(writes);
-      // Hashed and on disk: nothing refers to the payload's memory any more (not on failure: a write may still run).
+      // Hashed, and copied or on disk: nothing refers to the payload's memory any more (not on failure: a write
+      // may still run). Its pooled buffer goes round again while the rest waits for its direct block.
+      await Promise.all(holds);
       releasePayload(payload);
-      for (const i of written) this.markPresent(i);
       this.bytesReceived += payload.length;
+      // The frame is done with (the session may take more); its chunks count as written once they are in the file.
+      this.track(
+        Promise.all(writes).then(
+          () => {
+            for (const i of written) this.markPresent(i);
+          },
+          (err: unknown) => this.fail(err),
+        ),
+      );
     } catch (err) {
       this.fail(err);
     }
+  }
+
+  /** Keep `p` among the work a commit or abort waits for. */
+  private track(p: Promise<void>): void {
+    this.staging.add(p);
+    void p.finally(() => this.staging.delete(p));
   }
 
   private fail(err: unknown): void {
@@ -467,6 +497,7 @@ export class Transfer {
     const missing = this.state.findIndex((s) => s !== State.Present);
     if (missing >= 0) throw new FerryError('HASH_MISMATCH', `Chunk ${missing} of ${path} could not be assembled`, { path });
     this.ended = true;
+    await this.stream?.close(); // every write is done (settled before this step): the file is complete
     // By chunk, every byte was verified against the recipe on its way in; else the whole-file hash decides.
     if (!this.byChunk && (await this.finishHash(part)) !== hash) {
       // Find the bad chunks so the retry asks only for them; if every chunk is right, the announced hash is wrong.
@@ -534,6 +565,7 @@ export class Transfer {
   async suspend(): Promise<void> {
     this.ended = true;
     await this.filling;
+    await this.stream?.close();
     await this.part?.suspend();
   }
 }
