@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cleanupTempDirs, diffSnapshots, snapshotTree, writeTree } from '../helpers/trees';
 import { startWorld, type ClientWorld } from './client-fixture';
@@ -35,6 +35,34 @@ async function listVersions(root: string): Promise<string[]> {
 }
 
 describe('initial mirror (runOnce)', () => {
+  it('first sync into an empty share (uploads start while the folder is scanned): folders, a read-only folder, links and ignored files end up exactly mirrored', async () => {
+    const spec: Parameters<typeof writeTree>[1] = {
+      '.ferryignore': '*.tmp\n',
+      'ro/inside.txt': 'in a folder without write access',
+      'ro/deeper/more.txt': 'more',
+      'link-to-ro': { link: 'ro/inside.txt' },
+      'scratch.tmp': 'ignored',
+    };
+    for (let d = 0; d < 40; d++) for (let f = 0; f < 5; f++) spec[`d${d}/e${d % 3}/f${f}.txt`] = `file ${d}/${f}`;
+    await writeTree(w.client, spec);
+    await chmod(join(w.client, 'ro/deeper'), 0o500);
+    await chmod(join(w.client, 'ro'), 0o555);
+    const r = w.session();
+    const summary = await r.s.runOnce();
+    expect(summary.errors).toEqual([]);
+    const client = await snapshotTree(w.client);
+    delete client['scratch.tmp'];
+    expect(diffSnapshots(client, await snapshotTree(w.share))).toEqual([]);
+    expect((await stat(join(w.share, 'ro'))).mode & 0o7777).toBe(0o555);
+    expect((await stat(join(w.share, 'ro/deeper'))).mode & 0o7777).toBe(0o500);
+    await expect(stat(join(w.share, 'scratch.tmp'))).rejects.toThrow();
+    expect(summary.filesUploaded).toBe(40 * 5 + 3); // .ferryignore and the two files in ro
+    await chmod(join(w.share, 'ro/deeper'), 0o700);
+    await chmod(join(w.share, 'ro'), 0o700);
+    await chmod(join(w.client, 'ro/deeper'), 0o700);
+    await chmod(join(w.client, 'ro'), 0o700);
+  });
+
   it('mirrors nested and empty folders, unicode names, empty and multi-MiB files, removes server-only files', async () => {
     const big = randomBytes(3 * 1024 * 1024 + 17);
     await writeTree(w.client, {

@@ -7,9 +7,13 @@ import { IgnoreRules } from '../core/ignore-rules';
 import type { Tree } from '../core/tree';
 import { emptyScan, scanRegion, type ScanResult, type ScanRoot } from './local-scan';
 
-/** Scan several regions into one result; unchanged entries of `reuse` (the local model) are kept as they are. */
-export async function scanRoots(rootAbs: string, roots: readonly ScanRoot[], rules: IgnoreRules, reuse?: Tree): Promise<ScanResult> {
+/**
+ * Scan several regions into one result; unchanged entries of `reuse` (the local model) are kept as they are.
+ * `onFolder` sees each folder's entries as they are found (see ScanResult).
+ */
+export async function scanRoots(rootAbs: string, roots: readonly ScanRoot[], rules: IgnoreRules, reuse?: Tree, onFolder?: ScanResult['onFolder']): Promise<ScanResult> {
   const out = emptyScan(reuse);
+  if (onFolder) out.onFolder = onFolder;
   for (const r of roots) await scanRegion(rootAbs, r, rules, out);
   return out;
 }

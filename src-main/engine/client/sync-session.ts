@@ -21,7 +21,9 @@ import type { Connection } from '../net/connection';
 import { EventAggregator, type EventBatch } from '../watcher/event-aggregator';
 import { startWatcher, type Watcher } from '../watcher/fs-watcher';
 import { connectAndHello } from './connect';
+import { FirstSyncStream } from './first-sync-stream';
 import { readIgnoreFile, rootIsFolder, scanRoots } from './local-region';
+import type { ScanResult } from './local-scan';
 import { planLiveBatch } from './live-batch';
 import { runOp, type RunnerContext, type RunOutcome } from './op-runner';
 import { listRemote } from './remote-list';
@@ -263,12 +265,23 @@ export class SyncSession extends EventEmitter<SessionEvents> {
     await this.exclusive(async () => {
       // The server walks its tree while this process walks the folder.
       const listing = listRemote(hello.conn);
-      listing.catch(() => undefined); // awaited below; a failed scan must not leave it unhandled
       this.rules = await readIgnoreFile(this.rootAbs, this.opts.ignore ?? []);
-      const scan = await scanRoots(this.rootAbs, [{ path: '', disk: '' }], this.rules, this.local.tree);
+      // Nothing scanned yet in this process: if the share turns out empty, upload while scanning.
+      this.streamedFirstSync = false;
+      const stream = this.local.tree.size === 0 ? this.firstSyncStream() : null;
+      // A failed listing is thrown by the await below.
+      listing.then((r) => stream?.listed(r), () => undefined).catch((err: unknown) => this.log.warn({ err }, 'streaming the first sync failed'));
+      let scan: ScanResult;
+      try {
+        scan = await scanRoots(this.rootAbs, [{ path: '', disk: '' }], this.rules, this.local.tree, stream ? (entries) => stream.folder(entries) : undefined);
+      } finally {
+        stream?.end();
+      }
       const remote = await listing;
-      this.confirmed = remote;
-      this.projected = new Map(remote);
+      if (!this.streamedFirstSync) {
+        this.confirmed = remote;
+        this.projected = new Map(remote);
+      }
       for (const p of scan.problems) this.recordError(new FerryError(p.code, p.message, p.path === undefined ? {} : { path: p.path }));
       const halt = checkSafety(scan.tree, remote, { allowEmptyRoot: this.opts.allowEmptyRoot ?? false, rootExists: await rootIsFolder(this.rootAbs) });
       if (halt) throw halt;
@@ -276,6 +289,25 @@ export class SyncSession extends EventEmitter<SessionEvents> {
       this.setState({ status: this.paused ? 'paused' : 'syncing' });
       this.enqueue(items);
     });
+  }
+
+  /** Set while a FirstSyncStream has adopted the listing and queued uploads (cycle must keep its trees). */
+  private streamedFirstSync = false;
+
+  private firstSyncStream(): FirstSyncStream {
+    return new FirstSyncStream(
+      {
+        begin: (remote) => {
+          this.streamedFirstSync = true;
+          this.confirmed = remote;
+          this.projected = new Map(remote);
+          this.setState({ status: this.paused ? 'paused' : 'syncing' });
+          return this.projected;
+        },
+        enqueue: (items) => this.enqueue(items),
+      },
+      { isIgnored: this.rules.predicate() },
+    );
   }
 
   private async startWatching(): Promise<void> {

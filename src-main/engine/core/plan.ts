@@ -44,6 +44,17 @@ export function planMirrorItems(local: Tree, remote: Tree, opts: PlanOptions = {
   return out;
 }
 
+/**
+ * One scanned folder's entries planned against a share known to be empty, before the rest is scanned: folders
+ * (parents first), files and links. Folder modes (setMeta) are left out: they wait until the folder's contents are
+ * written, and the plan of the whole scan adds them then.
+ */
+export function planIntoEmpty(entries: readonly TreeEntry[], opts: PlanOptions = {}): PlanItem[] {
+  const local: Tree = new Map();
+  for (const e of entries) local.set(e.path, e);
+  return planMirrorItems(local, new Map(), opts).filter((x) => x.kind !== 'setMeta');
+}
+
 function leafItem(e: TreeEntry, diff: 'meta' | 'content' | 'kind'): PlanItem {
   if (e.kind === 'symlink') return { kind: 'symlink', path: e.path, target: e.target ?? '', mtimeMs: e.mtimeMs };
   if (diff === 'meta') return { kind: 'setMeta', path: e.path, mode: e.mode, mtimeMs: e.mtimeMs };
