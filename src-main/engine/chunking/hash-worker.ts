@@ -24,10 +24,10 @@ try {
 } catch {}
 const base = workerData.dataOffset;
 const buf = wasm ? Buffer.from(wasm.mem.buffer, base, workerData.dataBytes) : Buffer.allocUnsafe(workerData.dataBytes);
-function readFull(fd, pos) {
+function readFull(fd, pos, max = buf.length) {
   let got = 0;
-  while (got < buf.length) {
-    const n = fs.readSync(fd, buf, got, buf.length - got, pos + got);
+  while (got < max) {
+    const n = fs.readSync(fd, buf, got, max - got, pos + got);
     if (n === 0) break;
     got += n;
   }
@@ -82,15 +82,19 @@ class Cutter {
     return -1;
   }
 }
+// Chunks of the file from o.start (a fresh chunker there) to its end, or only those that end by o.stop: the chunk
+// open at o.stop is left out (where it ends is not known yet).
 function recipe(fd, o) {
   const cutter = new Cutter(o);
   const whole = o.whole ? createHash('sha256') : null;
+  const first = o.start ?? 0;
+  const stop = o.stop ?? Infinity;
   let cur = createHash('sha256');
   const digests = [];
   const lengths = [];
-  let size = 0, open = 0;
+  let size = first, open = 0;
   for (;;) {
-    const n = readFull(fd, size);
+    const n = readFull(fd, size, Math.min(buf.length, stop - size));
     if (n === 0) break;
     size += n;
     const data = n === buf.length ? buf : buf.subarray(0, n);
@@ -105,7 +109,7 @@ function recipe(fd, o) {
     if (start < n) { cur.update(data.subarray(start, n)); open += n - start; }
     if (n < buf.length) break;
   }
-  if (open > 0) { digests.push(cur.digest()); lengths.push(open); }
+  if (open > 0 && stop === Infinity) { digests.push(cur.digest()); lengths.push(open); }
   const r = { size, hash: whole ? whole.digest('hex') : null, digests: Buffer.concat(digests), lengths: Uint32Array.from(lengths) };
   return r;
 }
@@ -150,61 +154,81 @@ export interface WorkerRecipe {
   lengths: Uint32Array;
 }
 
-let worker: Worker | null = null;
+/**
+ * Workers in the pool. Jobs of one worker run one after the other; a second worker is started only when a job
+ * arrives while the first is busy, or to split one file (recipeRangeOnWorker): the next files' recipes are then
+ * computed while this thread sends, and the first file's recipe takes half as long.
+ */
+const POOL_SIZE = 2;
+interface Slot {
+  w: Worker;
+  jobs: number;
+}
+const slots: Slot[] = [];
 let broken = false;
 let nextId = 1;
-const pending = new Map<number, { path: string; resolve: (r: Reply) => void; reject: (e: unknown) => void }>();
+const pending = new Map<number, { slot: Slot; path: string; resolve: (r: Reply) => void; reject: (e: unknown) => void }>();
 
-function failAll(err: unknown): void {
+function failAll(slot: Slot, err: unknown): void {
   for (const [id, p] of pending) {
+    if (p.slot !== slot) continue;
     pending.delete(id);
     p.reject(err);
   }
 }
 
-function getWorker(): Worker | null {
-  if (worker || broken) return worker;
+function drop(slot: Slot): void {
+  const i = slots.indexOf(slot);
+  if (i >= 0) slots.splice(i, 1);
+}
+
+function startWorker(): Slot | null {
   try {
     const workerData = { gear: GEAR, wasm: gearScanModule(), dataOffset: SCAN_DATA_OFFSET, dataBytes: SCAN_DATA_BYTES };
     const w = new Worker(WORKER_SOURCE, { eval: true, workerData });
+    const slot: Slot = { w, jobs: 0 };
     w.on('message', (m: Reply) => {
       const p = pending.get(m.id);
       if (!p) return;
       pending.delete(m.id);
       // Idle workers must not keep the process alive (the CLI exits when its work is done).
-      if (pending.size === 0) w.unref();
+      if (--slot.jobs === 0) w.unref();
       if (m.error === undefined) p.resolve(m);
       else p.reject(toFerryError(Object.assign(new Error(m.error.message), { code: m.error.code }), p.path));
     });
     w.on('error', (err) => {
       broken = true;
-      if (worker === w) worker = null;
-      failAll(
-        new FerryError('INTERNAL', `Hash worker failed: ${err.message}`, {
-          cause: err,
-        }),
-      );
+      drop(slot);
+      failAll(slot, new FerryError('INTERNAL', `Hash worker failed: ${err.message}`, { cause: err }));
     });
     w.on('exit', () => {
-      if (worker === w) worker = null;
-      failAll(new FerryError('INTERNAL', 'Hash worker exited'));
+      drop(slot);
+      failAll(slot, new FerryError('INTERNAL', 'Hash worker exited'));
     });
     w.unref();
-    worker = w;
+    slots.push(slot);
+    return slot;
   } catch {
     broken = true; // no worker_threads here: callers fall back to hashing on this thread
+    return null;
   }
-  return worker;
 }
 
-function ask(absPath: string, msg: object): Promise<Reply> | null {
-  const w = getWorker();
-  if (!w) return null;
+/** An idle worker (started if the pool has room), else the least busy one; null when no worker can run here. */
+function pickWorker(): Slot | null {
+  const idle = slots.find((x) => x.jobs === 0);
+  if (idle) return idle;
+  if (!broken && slots.length < POOL_SIZE) return startWorker();
+  return slots.reduce<Slot | null>((best, x) => (best === null || x.jobs < best.jobs ? x : best), null);
+}
+
+function ask(absPath: string, msg: object, slot = pickWorker()): Promise<Reply> | null {
+  if (!slot) return null;
   const id = nextId++;
   return new Promise<Reply>((resolve, reject) => {
-    pending.set(id, { path: absPath, resolve, reject });
-    w.ref();
-    w.postMessage({ ...msg, id, path: absPath });
+    pending.set(id, { slot, path: absPath, resolve, reject });
+    if (slot.jobs++ === 0) slot.w.ref();
+    slot.w.postMessage({ ...msg, id, path: absPath });
   });
 }
 
@@ -215,23 +239,40 @@ export function sha256FileOnWorker(absPath: string): Promise<string> | null {
 
 /**
  * A file's whole recipe (chunk boundaries, chunk hashes and, with `wholeFile`, the whole-file hash) computed in
- * one pass on the worker, so a large file costs this thread nothing but the reply; `null` when no worker can run here.
- * Jobs run one after the other: the next file's recipe is computed while this thread sends the current one.
+ * one pass on a worker, so a large file costs this thread nothing but the reply; `null` when no worker can run here.
  */
 export function recipeOnWorker(absPath: string, opts: ChunkerOptions, wholeFile = true): Promise<WorkerRecipe> | null {
+  return recipeJob(absPath, opts, { whole: wholeFile }, pickWorker());
+}
+
+/** True when no worker has work: a file's recipe may then be split between two (recipe.ts). */
+export function hashWorkersIdle(): boolean {
+  return !broken && slots.every((x) => x.jobs === 0);
+}
+
+/**
+ * Chunks (and their hashes) of the part of a file from `start` to its end, cut by a chunker started fresh at
+ * `start`; with `stop`, only the chunks that end by `stop`. `size` is then where the reading ended (absolute).
+ * The two halves of one split file run on two different workers (`lane` 0 and 1).
+ */
+export function recipeRangeOnWorker(absPath: string, opts: ChunkerOptions, start: number, stop: number | undefined, lane: 0 | 1): Promise<WorkerRecipe> | null {
+  while (!broken && slots.length <= lane) if (startWorker() === null) break;
+  return recipeJob(absPath, opts, { whole: false, start, ...(stop === undefined ? {} : { stop }) }, slots[lane] ?? null);
+}
+
+function recipeJob(absPath: string, opts: ChunkerOptions, extra: object, slot: Slot | null): Promise<WorkerRecipe> | null {
   checkChunkerOptions(opts);
   const { minSize, avgSize, maxSize } = opts;
   return (
-    ask(absPath, { kind: 'recipe', opts: { minSize, avgSize, maxSize, whole: wholeFile } })?.then((r) => {
+    ask(absPath, { kind: 'recipe', opts: { minSize, avgSize, maxSize, ...extra } }, slot)?.then((r) => {
       if (r.recipe === undefined) throw new FerryError('INTERNAL', 'Hash worker sent no recipe');
       return r.recipe;
     }) ?? null
   );
 }
 
-/** Stop the hash worker (tests, orderly shutdown); the next call starts a new one. */
+/** Stop the hash workers (tests, orderly shutdown); the next call starts new ones. */
 export async function stopHashWorker(): Promise<void> {
-  const w = worker;
-  worker = null;
-  if (w) await w.terminate();
+  const all = slots.splice(0);
+  await Promise.all(all.map((x) => x.w.terminate()));
 }

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, tempDir } from '../../../test/helpers/trees';
 import { FerryError } from '../errors';
 import { recipeOnWorker, sha256FileOnWorker, stopHashWorker } from './hash-worker';
-import { RecipeBuilder, computeRecipe, decodeRecipe, encodeRecipe, readChunk, recipeOfBuffer, sha256File } from './recipe';
+import { RecipeBuilder, computeRecipe, decodeRecipe, encodeRecipe, readChunk, recipeDigest, recipeOfBuffer, recipeSplit, sha256File } from './recipe';
 
 afterAll(async () => {
   await stopHashWorker();
@@ -67,6 +67,33 @@ describe('recipes', () => {
       expect(Buffer.from(r.digests).toString('hex')).toBe(want.chunks.map((c) => c.hash).join(''));
     }
     await expect(recipeOnWorker(join(dir, 'missing'), { minSize: 2048, avgSize: 8192, maxSize: 65536 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('a file chunked by two workers from its two halves gets exactly the one-chunker recipe, also when the halves never meet', async () => {
+    const dir = await tempDir();
+    const saved = { ...recipeSplit };
+    Object.assign(recipeSplit, { minBytes: 1024 * 1024, resyncBytes: 512 * 1024 });
+    try {
+      const cases = [
+        randomBytes(9 * 1024 * 1024 + 333), // the halves meet within a few chunks past the middle
+        // zeros around the middle (cut only at the maximum size): the halves' cuts are out of phase past the
+        // resync distance, so the rest is chunked again from the first half's last cut
+        Buffer.concat([randomBytes(3 * 1024 * 1024 + 77), Buffer.alloc(4 * 1024 * 1024), randomBytes(2 * 1024 * 1024)]),
+        randomBytes(1024 * 1024 + 1), // barely above the threshold: the first half reads to the end
+      ];
+      for (const [k, data] of cases.entries()) {
+        const file = join(dir, `split-${k}.bin`);
+        await writeFile(file, data);
+        await stopHashWorker(); // idle workers: the recipe is split
+        const r = await computeRecipe(file, undefined, 'recipe');
+        const want = recipeOfBuffer(data);
+        expect(r.size).toBe(data.length);
+        expect(r.chunks).toEqual(want.chunks);
+        expect(r.hash).toBe(recipeDigest(encodeRecipe(want.chunks)));
+      }
+    } finally {
+      Object.assign(recipeSplit, saved);
+    }
   });
 
   it('the incremental builder gives the same recipe for any feed split', () => {

@@ -4,7 +4,7 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
 import { MAX_PAYLOAD_BYTES, RECIPE_ENTRY_BYTES } from '../../../src-shared/protocol/limits';
 import { FerryError, toFerryError } from '../errors';
 import { Chunker, DEFAULT_CHUNKING, type ChunkerOptions } from './fastcdc';
-import { recipeOnWorker, sha256FileOnWorker, type WorkerRecipe } from './hash-worker';
+import { hashWorkersIdle, recipeOnWorker, recipeRangeOnWorker, sha256FileOnWorker, type WorkerRecipe } from './hash-worker';
 
 /** One chunk of a file: SHA-256 hex of its bytes, where it starts, how long it is. */
 export interface ChunkRef {
@@ -29,6 +29,11 @@ const HEX64 = /^[0-9a-f]{64}$/;
  * more than it saves.
  */
 const OFF_THREAD_MIN_BYTES = 8 * 1024 * 1024;
+/**
+ * From this size a file whose recipe is asked for while the workers are idle (the first large file of a sync: nothing
+ * can be sent before its recipe is there) is chunked by two workers at once, one from each half (`splitRecipe`).
+ */
+export const recipeSplit = { minBytes: 64 * 1024 * 1024, resyncBytes: 4 * 1024 * 1024 };
 
 /** Read up to buf.length bytes at `position`, looping over short reads; returns bytes read (less only at EOF). */
 async function readFull(fh: FileHandle, buf: Buffer, position: number): Promise<number> {
@@ -156,12 +161,60 @@ export async function computeRecipe(absPath: string, opts: ChunkerOptions = DEFA
   } catch (err) {
     throw toFerryError(err, absPath);
   }
+  if (hash === 'recipe' && size >= recipeSplit.minBytes && hashWorkersIdle()) {
+    const split = await splitRecipe(absPath, opts, size);
+    if (split) return fromWorker(split);
+  }
   const onWorker = size >= OFF_THREAD_MIN_BYTES ? recipeOnWorker(absPath, opts, hash === 'file') : null;
   if (onWorker) return fromWorker(await onWorker);
   const b = new RecipeBuilder(opts, hash === 'file');
   await forEachBlock(absPath, (block) => b.update(block));
   const r = b.done();
   return hash === 'file' ? r : { ...r, hash: recipeDigest(encodeRecipe(r.chunks)) };
+}
+
+/**
+ * One recipe from two workers: A chunks [0, mid + resync) and B chunks [mid, end) with a fresh chunker. A chunker's
+ * state right after a cut is always the same (no hash, no open chunk), so from the first offset past `mid` where A
+ * and B both cut, B's chunks are exactly A's would-be chunks: the recipe is A's chunks up to there, then B's. On data
+ * where they never meet within the resync distance (long runs cut only at the maximum size), the rest is chunked
+ * again from A's last cut, one worker. The result is the same as one chunker over the whole file
+ * (recipe.test.ts). Null when no worker can run here.
+ */
+async function splitRecipe(absPath: string, opts: ChunkerOptions, size: number): Promise<WorkerRecipe | null> {
+  const mid = Math.floor(size / 2);
+  const a = recipeRangeOnWorker(absPath, opts, 0, Math.min(size, mid + recipeSplit.resyncBytes), 0);
+  const b = recipeRangeOnWorker(absPath, opts, mid, undefined, 1);
+  if (a === null || b === null) {
+    await Promise.allSettled([a, b]);
+    return null;
+  }
+  const [ra, rb] = await Promise.all([a, b]);
+  const bEnds = new Map<number, number>(); // end offset of each of B's chunks → its index
+  for (let i = 0, end = mid; i < rb.lengths.length; i++) bEnds.set((end += rb.lengths[i]!), i);
+  let aEnd = 0;
+  for (let i = 0; i < ra.lengths.length; i++) {
+    aEnd += ra.lengths[i]!;
+    const j = aEnd > mid ? bEnds.get(aEnd) : undefined;
+    if (j !== undefined) return joinRecipes(ra, i + 1, rb, j + 1, rb.size);
+  }
+  // No common cut: chunk the rest from A's last cut (a true cut, so a fresh chunker continues exactly).
+  const rest = recipeRangeOnWorker(absPath, opts, aEnd, undefined, 0);
+  if (rest === null) return null;
+  const rc = await rest;
+  return joinRecipes(ra, ra.lengths.length, rc, 0, rc.size);
+}
+
+/** A's first `na` chunks followed by B's chunks from index `fromB`; `size` where the file ended. */
+function joinRecipes(a: WorkerRecipe, na: number, b: WorkerRecipe, fromB: number, size: number): WorkerRecipe {
+  const nb = b.lengths.length - fromB;
+  const lengths = new Uint32Array(na + nb);
+  lengths.set(a.lengths.subarray(0, na), 0);
+  lengths.set(b.lengths.subarray(fromB), na);
+  const digests = new Uint8Array((na + nb) * 32);
+  digests.set(a.digests.subarray(0, na * 32), 0);
+  digests.set(b.digests.subarray(fromB * 32), na * 32);
+  return { size, hash: null, digests, lengths };
 }
 
 /** Unpack the worker's compact reply (packed digests, so the reply is two transferable arrays, not 8k strings). */
