@@ -21,7 +21,7 @@ function world() {
   return { stream, queued, projected, adopted: () => adopted };
 }
 
-const described = (items: PlanItem[]) => items.map((x) => `${x.kind} ${x.path}`);
+const described = (items: PlanItem[]) => items.map((x) => `${x.kind} ${'path' in x ? x.path : x.from}`);
 
 describe('FirstSyncStream', () => {
   it('holds folders scanned before the listing, then plans them and every later folder at once, parents first', () => {
