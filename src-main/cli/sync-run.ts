@@ -67,7 +67,7 @@ export async function runSync(flags: SyncFlags, out: Output): Promise<number> {
       const summary = await session.runOnce();
       progress.stop();
       out.event('summary', { ...summary, ok: summary.errors.length === 0 },
-        `In sync: ${summary.filesUploaded} files uploaded, ${summary.filesDeleted} deleted, ${summary.moves} moved; ` +
+        `In sync: ${summary.filesUploaded} ${summary.filesUploaded === 1 ? 'file' : 'files'} uploaded, ${summary.filesDeleted} deleted, ${summary.moves} moved; ` +
           `${formatBytes(summary.bytesSent)} sent, ${formatBytes(summary.bytesReceived)} received on the wire` +
           (summary.errors.length ? `; ${summary.errors.length} errors` : ''));
       for (const e of summary.errors) out.error(e);
