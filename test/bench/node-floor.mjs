@@ -149,7 +149,8 @@ async function runClient(dir, port) {
 }
 
 async function main() {
-  const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || (process.argv.includes('--runs') ? 1 : 3);
+  const at = process.argv.indexOf('--runs');
+  const runs = at < 0 ? 3 : Math.max(1, Number(process.argv[at + 1]) | 0);
   const { startRsyncd, rsyncPush } = await import('./rsync-daemon.mjs');
   const { markCleanup, msUntilSettled } = await import('./measure.mjs');
   const { default: selfsigned } = await import('selfsigned');

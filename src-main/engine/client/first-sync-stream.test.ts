@@ -31,6 +31,7 @@ describe('FirstSyncStream', () => {
     const empty: Tree = new Map();
     w.stream.listed(empty);
     expect(w.adopted()).toBe(empty);
+    expect(w.stream.streamed).toBe(true);
     w.stream.folder([file('a/x.txt'), link('a/l', 'x.txt'), dir('a/sub')]);
     w.stream.folder([file('a/sub/deep.bin', 9)]);
     w.stream.end();
@@ -59,6 +60,7 @@ describe('FirstSyncStream', () => {
     w.stream.folder([file('b.txt')]);
     expect(w.queued).toEqual([]);
     expect(w.adopted()).toBeNull();
+    expect(w.stream.streamed).toBe(false);
   });
 
   it('a scan that ends before the listing streams nothing', () => {

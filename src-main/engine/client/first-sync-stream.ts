@@ -54,6 +54,11 @@ export class FirstSyncStream {
     for (const entries of held) this.folder(entries);
   }
 
+  /** True once the listing was adopted and folders planned onto it (the session's trees are then the stream's). */
+  get streamed(): boolean {
+    return this.projected !== null;
+  }
+
   /** The scan is over (or failed): stop. */
   end(): void {
     this.state = 'off';

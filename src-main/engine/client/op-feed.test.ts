@@ -21,6 +21,18 @@ function fakeQueue() {
   return q;
 }
 
+/** Start and finish every operation the queue holds, in order, as the transfer queue would; what ran. */
+function runAll(feed: OpFeed, q: ReturnType<typeof fakeQueue>): string[] {
+  const ran: string[] = [];
+  while (q.ops.length > 0) {
+    const op = q.ops.shift() as SyncOp;
+    feed.started(op);
+    ran.push(describeOp(op));
+    feed.finished(op);
+  }
+  return ran;
+}
+
 const file = (path: string, size = 10): PlanItem => ({ kind: 'file', path, size, mtimeMs: 1_700_000_000_123, mode: 0o644, ino: 7 });
 
 describe('OpFeed', () => {
@@ -32,14 +44,7 @@ describe('OpFeed', () => {
     expect(q.ops.length).toBeGreaterThanOrEqual(4);
     expect(q.ops.length).toBeLessThan(items.length);
     expect(feed.size).toBe(items.length);
-    const done: string[] = [];
-    while (q.ops.length > 0) {
-      const op = q.ops.shift() as SyncOp;
-      feed.started(op);
-      done.push(describeOp(op));
-      feed.finished(op);
-    }
-    expect(done).toEqual(['mkdir d', ...Array.from({ length: 10 }, (_, i) => `upload d/f${i}`)]);
+    expect(runAll(feed, q)).toEqual(['mkdir d', ...Array.from({ length: 10 }, (_, i) => `upload d/f${i}`)]);
     expect(feed.size).toBe(0);
   });
 
@@ -83,14 +88,7 @@ describe('OpFeed', () => {
     const feed = new OpFeed(q, 1);
     feed.push([file('a'), file('b')]);
     feed.push([file('c')]);
-    const seen: string[] = [];
-    while (q.ops.length > 0) {
-      const op = q.ops.shift() as SyncOp;
-      feed.started(op);
-      seen.push(describeOp(op));
-      feed.finished(op);
-    }
-    expect(seen).toEqual(['upload a', 'upload b', 'upload c']);
+    expect(runAll(feed, q)).toEqual(['upload a', 'upload b', 'upload c']);
   });
 
   it('keeps more operations queued than the queue looks ahead, with all of its concurrency started', () => {

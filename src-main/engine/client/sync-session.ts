@@ -267,7 +267,6 @@ export class SyncSession extends EventEmitter<SessionEvents> {
       const listing = listRemote(hello.conn);
       this.rules = await readIgnoreFile(this.rootAbs, this.opts.ignore ?? []);
       // Nothing scanned yet in this process: if the share turns out empty, upload while scanning.
-      this.streamedFirstSync = false;
       const stream = this.local.tree.size === 0 ? this.firstSyncStream() : null;
       // A failed listing is thrown by the await below.
       listing.then((r) => stream?.listed(r), () => undefined).catch((err: unknown) => this.log.warn({ err }, 'streaming the first sync failed'));
@@ -278,7 +277,7 @@ export class SyncSession extends EventEmitter<SessionEvents> {
         stream?.end();
       }
       const remote = await listing;
-      if (!this.streamedFirstSync) {
+      if (stream?.streamed !== true) {
         this.confirmed = remote;
         this.projected = new Map(remote);
       }
@@ -291,14 +290,10 @@ export class SyncSession extends EventEmitter<SessionEvents> {
     });
   }
 
-  /** Set while a FirstSyncStream has adopted the listing and queued uploads (cycle must keep its trees). */
-  private streamedFirstSync = false;
-
   private firstSyncStream(): FirstSyncStream {
     return new FirstSyncStream(
       {
         begin: (remote) => {
-          this.streamedFirstSync = true;
           this.confirmed = remote;
           this.projected = new Map(remote);
           this.setState({ status: this.paused ? 'paused' : 'syncing' });

@@ -12,8 +12,7 @@ export class PathLocks {
   private readonly ancestors = new Map<string, string[]>();
   /** Lock `path` (counted; lock twice, release twice). */
   add(path: string): void {
-    const n = this.exact.get(path) ?? 0;
-    this.exact.set(path, n + 1);
+    this.exact.set(path, (this.exact.get(path) ?? 0) + 1);
     let anc = this.ancestors.get(path);
     if (anc === undefined) {
       anc = ancestorsOf(path);
