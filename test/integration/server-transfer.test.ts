@@ -170,6 +170,7 @@ describe('resumption', () => {
   it('a client gone mid-transfer leaves no file, and its staged chunks are reused on retry', async () => {
     const data = pseudoRandom(2 * 1024 * 1024, 11);
     const before = await stagedChunks(); // left by earlier tests' failed transfers
+    const others = fx.server.clients().length;
     const c1 = await fx.client();
     const t1 = await c1.begin('resumed.bin', data);
     const total = countMissing(t1.missing);
@@ -177,8 +178,10 @@ describe('resumption', () => {
     const sent = await c1.sendChunks(t1, data, Math.floor(total / 2));
     c1.conn.close();
     await c1.conn.closed;
-    // The session's end writes the record of the chunks written so far.
-    await waitFor(async () => (await stagedChunks()).some((n) => n.endsWith('.json')), 'transfer record saved');
+    // The server's session ends once it has suspended the transfer, writing the record of every chunk written (a
+    // record saved while chunks still arrived is not yet that one, and the temp file is still held).
+    await waitFor(() => fx.server.clients().length === others, 'the server ended the session');
+    expect((await stagedChunks()).some((n) => n.endsWith('.json'))).toBe(true);
     await expect(lstat(join(root, 'resumed.bin'))).rejects.toMatchObject({ code: 'ENOENT' });
 
     const c2 = await fx.client();
