@@ -21,6 +21,8 @@ export const ERROR_CODES = [
   'SAFETY_HALT',
   'CONFIG_INVALID',
   'INTERNAL',
+  'FOREIGN_CHANGES',
+  'NAME_CLASH',
 ] as const;
 
 /** One of the stable error codes. */

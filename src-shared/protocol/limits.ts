@@ -1,7 +1,7 @@
 /** Wire-level constants shared by every endpoint. Changing one is a protocol change. */
 
 /** Bumped on any incompatible change to frames or messages. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** Largest JSON header a peer will accept (bytes, UTF-8). */
 export const MAX_HEADER_BYTES = 1024 * 1024;
@@ -29,3 +29,12 @@ export const STATE_DIR_NAME = '.ferry';
 
 /** Name of the ignore file in a client folder root. */
 export const IGNORE_FILE_NAME = '.ferryignore';
+
+/** Feed records per `changes` frame (each ≤ ~4.3 KiB of JSON even with the longest paths: well under MAX_HEADER_BYTES). */
+export const CHANGES_PAGE_ENTRIES = 200;
+
+/**
+ * Content identity (`hash` of a listed or fed file): files up to INLINE_FILE_MAX_BYTES: SHA-256 of the bytes; larger
+ * files: the recipe digest (SHA-256 of the encoded recipe with the default chunking). Both ends compute it alike.
+ */
+export const CONTENT_ID_WHOLE_FILE_MAX = INLINE_FILE_MAX_BYTES;

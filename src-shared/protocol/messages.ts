@@ -29,10 +29,33 @@ export const Entry = Type.Object(
     mtimeMs: MtimeMs,
     mode: Mode,
     target: Type.Optional(Type.String({ maxLength: 4096 })),
+    /** Content identity of a file (see CONTENT_ID in docs/protocol.md): set by the server's listing and feed. */
+    hash: Type.Optional(Hash),
   },
   { additionalProperties: false },
 );
 export type Entry = Static<typeof Entry>;
+
+/**
+ * One record of a share's change feed: the latest state of one path, stamped with the share's sequence number at
+ * which it became so. `kind: 'gone'` is a tombstone (deleted). `device` is the clientId whose request made the
+ * change, or 'server' for a change found on the server's own disk.
+ */
+export const FeedEntry = Type.Object(
+  {
+    seq: Type.Integer({ minimum: 1 }),
+    path: RelPath,
+    kind: Type.Union([EntryKind, Type.Literal('gone')]),
+    size: Size,
+    mtimeMs: MtimeMs,
+    mode: Mode,
+    target: Type.Optional(Type.String({ maxLength: 4096 })),
+    hash: Type.Optional(Hash),
+    device: Type.String({ minLength: 1, maxLength: 128 }),
+  },
+  { additionalProperties: false },
+);
+export type FeedEntry = Static<typeof FeedEntry>;
 
 function msg<T extends string, P extends Record<string, TSchema>>(type: T, props: P) {
   return Type.Object(
@@ -83,6 +106,18 @@ export const Chunk = msg('chunk', { transfer: Id, index: Type.Integer({ minimum:
 export const Commit = msg('commit', { transfer: Id });
 export const Abort = msg('abort', { transfer: Id });
 export const Ping = msg('ping', {});
+/**
+ * Subscribe to the share's change feed from `since` (the last seq this client applied, with the feed's `epoch`).
+ * Answered by `changes` frames with this id: first the catch-up (a full snapshot with `reset: true` when `since` is
+ * absent, from another epoch, or compacted away), the last of it `caughtUp: true`; then live changes, pushed as
+ * they are applied, until the connection ends. One subscription per connection.
+ */
+export const Subscribe = msg('subscribe', {
+  epoch: Type.Optional(Type.String({ maxLength: 64 })),
+  since: Type.Optional(Type.Integer({ minimum: 0 })),
+});
+/** The chunk recipe of a share file, for delta downloads. Answered by `recipe` + the encoded recipe as payload. */
+export const GetRecipe = msg('getRecipe', { path: RelPath });
 /** Read part of a file (a share file, or a kept version under .ferry/versions). Answered by `data`. */
 export const Get = msg('get', {
   path: Type.String({ minLength: 1, maxLength: 4096 }),
@@ -138,11 +173,26 @@ export const ErrorMsg = msg('error', {
   path: Type.Optional(Type.String({ maxLength: 4096 })),
 });
 export const Pong = msg('pong', {});
+/**
+ * Feed records for a `subscribe` (id = the subscribe's id). `reset: true` (first frame of a catch-up only): the
+ * entries are a full snapshot of the share; forget any earlier view. `seq`: the feed's sequence after these entries.
+ */
+export const Changes = msg('changes', {
+  epoch: Type.String({ maxLength: 64 }),
+  seq: Type.Integer({ minimum: 0 }),
+  reset: Type.Boolean(),
+  caughtUp: Type.Boolean(),
+  entries: Type.Array(FeedEntry),
+});
+/** Answer to `getRecipe`: the file's metadata, content identity and its recipe (chunkCount × 36 bytes) as payload. */
+export const Recipe = msg('recipe', {
+  size: Size, mtimeMs: MtimeMs, mode: Mode, hash: Hash, chunkCount: Type.Integer({ minimum: 0 }), payloadLength: PayloadLength,
+});
 /** Answer to `get`: payload holds the bytes; `size` is the whole file's size, `mtimeMs`/`mode` its metadata. */
 export const Data = msg('data', { size: Size, mtimeMs: MtimeMs, mode: Mode, payloadLength: PayloadLength });
 
-export const ClientMessage = Type.Union([Hello, List, Mkdir, Remove, Move, Symlink, SetMeta, Put, PutBatch, Begin, Chunk, Commit, Abort, Ping, Get]);
-export const ServerMessage = Type.Union([HelloOk, ListPage, Need, Ok, BatchOk, ErrorMsg, Pong, Data]);
+export const ClientMessage = Type.Union([Hello, List, Mkdir, Remove, Move, Symlink, SetMeta, Put, PutBatch, Begin, Chunk, Commit, Abort, Ping, Get, Subscribe, GetRecipe]);
+export const ServerMessage = Type.Union([HelloOk, ListPage, Need, Ok, BatchOk, ErrorMsg, Pong, Data, Changes, Recipe]);
 export type ClientMessage = Static<typeof ClientMessage>;
 export type ServerMessage = Static<typeof ServerMessage>;
 export type Message = ClientMessage | ServerMessage;
@@ -152,7 +202,7 @@ export type MessageOf<M extends { type: string }, T extends M['type']> = Extract
 /** All message schemas by type, for validators and doc generation. */
 export const MESSAGE_SCHEMAS = {
   hello: Hello, list: List, mkdir: Mkdir, remove: Remove, move: Move, symlink: Symlink, setMeta: SetMeta,
-  put: Put, putBatch: PutBatch, begin: Begin, chunk: Chunk, commit: Commit, abort: Abort, ping: Ping, get: Get,
-  helloOk: HelloOk, listPage: ListPage, need: Need, ok: Ok, batchOk: BatchOk, error: ErrorMsg, pong: Pong, data: Data,
+  put: Put, putBatch: PutBatch, begin: Begin, chunk: Chunk, commit: Commit, abort: Abort, ping: Ping, get: Get, subscribe: Subscribe, getRecipe: GetRecipe,
+  helloOk: HelloOk, listPage: ListPage, need: Need, ok: Ok, batchOk: BatchOk, error: ErrorMsg, pong: Pong, data: Data, changes: Changes, recipe: Recipe,
 } as const;
 export type MessageType = keyof typeof MESSAGE_SCHEMAS;

@@ -141,6 +141,10 @@ export class ServerSession {
       case 'get':
         this.track(this.get(this.share, h));
         return;
+      case 'subscribe':
+      case 'getRecipe':
+        // Placeholder until the change feed lands (server/share-feed.ts): refused cleanly, the session goes on.
+        return this.reply(h.id, Promise.reject(new FerryError('BAD_FRAME', `${h.type} is not supported by this server yet`)));
       default: {
         const never: never = h;
         void never;
