@@ -7,6 +7,16 @@ export type PairId = string;
 /** Lifecycle of one folder pair; every switch over it is exhaustive. */
 export type PairStatus = 'connecting' | 'scanning' | 'syncing' | 'watching' | 'paused' | 'error' | 'halted';
 
+/**
+ * How a folder pair syncs: `two-way` keeps every device on the share in step both ways; `mirror` makes the share
+ * follow this folder exactly (and halts rather than delete what other devices wrote); `receive` makes the folder
+ * follow the share (local changes are not sent).
+ */
+export type SyncMode = 'two-way' | 'mirror' | 'receive';
+
+/** Every sync mode, in the order a UI offers them. */
+export const SYNC_MODES: readonly SyncMode[] = ['two-way', 'mirror', 'receive'];
+
 /** Where a local folder is mirrored to. */
 export interface ConnectionTarget {
   host: string;
