@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, diffSnapshots, snapshotTree, tempDir, waitFor, writeTree } from '../helpers/trees';
+import { startCappedRelay } from '../helpers/capped-relay';
 import { killAllFerry, spawnFerry, startServe, syncArgs, syncOnce } from '../helpers/ferry-procs';
 
 afterAll(async () => {
@@ -101,23 +102,31 @@ describe('safety', () => {
 describe('killed mid-transfer', () => {
   it('leaves no partial file under a real name, and the next run converges', async () => {
     const [client, share, state, cstate] = await Promise.all([tempDir(), tempDir(), tempDir(), tempDir()]);
+    const fileSize = 24 * 1024 * 1024;
     await mkdir(join(client, 'big'), { recursive: true });
-    for (let i = 0; i < 4; i++) await writeFile(join(client, 'big', `f${i}.bin`), randomBytes(64 * 1024 * 1024));
+    for (let i = 0; i < 4; i++) await writeFile(join(client, 'big', `f${i}.bin`), randomBytes(fileSize));
     const complete = async () => Object.keys(await snapshotTree(share)).filter((p) => p.startsWith('big/f')).length;
 
-    // Kill the client once the first big file has landed: the others are in flight.
+    // Mid-transfer is a state set up, not a moment raced: the client reaches the server through a relay
+    // that lets through 1.5 files' worth of bytes and then holds, so the upload cannot finish at any speed.
     let server = await startServe(share, state);
-    const c1 = spawnFerry(syncArgs(client, server, cstate, ['--once']));
-    await c1.waitForLine((l) => l.event === 'transfer' && String(l.path).startsWith('big/f'), 60_000);
+    const relay1 = await startCappedRelay(server.port, fileSize * 1.5);
+    const c1 = spawnFerry(syncArgs(client, { ...server, port: relay1.port }, cstate, ['--once']));
+    await Promise.race([relay1.capped, c1.exited.then((code) => Promise.reject(new Error(`ferry exited (${code}) before sending 1.5 files; ${c1.stderr()}`)))]);
     await c1.stop('SIGKILL');
+    await relay1.close();
     expect(await complete(), 'the kill must land mid-transfer').toBeLessThan(4);
     await expectNoPartialFiles(client, share);
 
-    // Kill the server mid-way through the rest.
-    const c2 = spawnFerry(syncArgs(client, server, cstate, ['--once']));
-    await c2.waitForLine((l) => l.event === 'status' && l.status === 'syncing', 30_000);
+    // Kill the server mid-way through the rest: at most 1.5 files reached it, the next 0.5 file's worth is let
+    // through, and then the server dies while the client still has files to send.
+    const relay2 = await startCappedRelay(server.port, fileSize * 0.5);
+    const c2 = spawnFerry(syncArgs(client, { ...server, port: relay2.port }, cstate, ['--once']));
+    await Promise.race([relay2.capped, c2.exited.then((code) => Promise.reject(new Error(`ferry exited (${code}) before sending half a file; ${c2.stderr()}`)))]);
     await server.proc.stop('SIGKILL');
     await c2.stop('SIGKILL');
+    await relay2.close();
+    expect(await complete(), 'the server kill must land mid-transfer').toBeLessThan(4);
     await expectNoPartialFiles(client, share);
 
     // Restart: converges.
