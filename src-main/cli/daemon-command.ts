@@ -9,11 +9,15 @@ import type { WebGui } from './web-gui';
 export interface DaemonFlags {
   config: string;
   state?: string;
-  gui?: string;
+  /** `true` for a bare `--gui`: the default address. */
+  gui?: string | true;
   guiAllowRemote?: boolean;
   guiDir?: string;
   json?: boolean;
 }
+
+/** Where a bare `--gui` serves the web GUI: a fixed port, so bookmarks survive restarts. */
+export const DEFAULT_GUI_ADDRESS = '127.0.0.1:7480';
 
 /** A running daemon. */
 export interface Daemon {
@@ -29,7 +33,7 @@ export function registerDaemonCommand(program: Command): void {
     .description('run Ferry headless: the folder pairs and server mode of a settings file, managed from a browser with --gui')
     .requiredOption('--config <FILE>', 'settings file (JSON; created with defaults if missing)')
     .option('--state <DIR>', 'state folder (default $XDG_STATE_HOME/ferry or ~/.local/state/ferry)')
-    .option('--gui <HOST:PORT>', 'serve the web GUI there (for example 127.0.0.1:8384)')
+    .option('--gui [HOST:PORT]', `serve the web GUI (default ${DEFAULT_GUI_ADDRESS}; the address stays the same across restarts)`)
     .option('--gui-allow-remote', 'allow a --gui address other machines can reach')
     .addOption(new Option('--gui-dir <DIR>', 'folder of the built UI (default: dist/renderer)').hideHelp())
     .option('--json', 'one JSON object per line on stdout')

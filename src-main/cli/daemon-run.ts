@@ -7,14 +7,14 @@ import { createEngine } from '../engine/create-engine';
 import { openConfSettings } from '../engine/controller/conf-settings';
 import { defaultStateDir, loadOrCreateClientId } from '../engine/controller/paths';
 import { createLoggers, type Loggers } from '../engine/log';
-import type { Daemon, DaemonFlags } from './daemon-command';
+import { DEFAULT_GUI_ADDRESS, type Daemon, type DaemonFlags } from './daemon-command';
 import type { Output } from './output';
 import { assertGuiHostAllowed, parseGuiAddress, startWebGui, type WebGui } from './web-gui';
 
 /** Load settings, start the engine and (with --gui) the web GUI; prints `guiListening`. */
 export async function startDaemon(flags: DaemonFlags, out: Output): Promise<Daemon> {
   // Flag mistakes are reported before anything starts syncing.
-  const guiAddress = flags.gui === undefined ? null : parseGuiAddress(flags.gui);
+  const guiAddress = flags.gui === undefined ? null : parseGuiAddress(flags.gui === true ? DEFAULT_GUI_ADDRESS : flags.gui);
   if (guiAddress) assertGuiHostAllowed(guiAddress.host, Boolean(flags.guiAllowRemote));
   const settingsPort = openConfSettings(flags.config);
   const settings = settingsPort.load();
@@ -41,8 +41,13 @@ export async function startDaemon(flags: DaemonFlags, out: Output): Promise<Daem
   try {
     await engine.start();
     if (guiAddress) {
-      gui = await startWebGui(engine, { ...guiAddress, staticDir: flags.guiDir ?? builtUiDir(), allowRemote: Boolean(flags.guiAllowRemote), log });
-      out.event('guiListening', { url: gui.url }, `Ferry web GUI: ${gui.url}`);
+      gui = await startWebGui(engine, { ...guiAddress, stateDir, staticDir: flags.guiDir ?? builtUiDir(), allowRemote: Boolean(flags.guiAllowRemote), log });
+      const passwordSet = await gui.passwordSet();
+      out.event('guiListening', { url: gui.url, loginUrl: gui.loginUrl, passwordSet }, [
+        `Ferry web GUI: ${gui.url}`,
+        `  One-time login link (works once, for 15 minutes): ${gui.loginUrl}`,
+        passwordSet ? null : `  No password yet: open the link to choose one, or run: ferry gui-password --state ${stateDir}`,
+      ].filter((l) => l !== null).join('\n'));
     }
   } catch (err) {
     await engine.stop();

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerServeCommand } from './serve-command';
 import { registerSyncCommand } from './sync-command';
 import { registerDaemonCommand } from './daemon-command';
+import { registerGuiPasswordCommand } from './gui-password-command';
 
 const program = new Command();
 program
@@ -14,4 +15,5 @@ program
 registerServeCommand(program);
 registerSyncCommand(program);
 registerDaemonCommand(program);
+registerGuiPasswordCommand(program);
 await program.parseAsync(process.argv);

@@ -4,7 +4,7 @@
  */
 import type { FerryApi } from '../../src-shared/ipc/contract';
 import { ALWAYS_OPEN, type ConnectionSource } from './transport/connection';
-import { takeSecret } from './transport/secret';
+import { createWebAuth, type WebAuth } from './transport/web-auth';
 import { createWebTransport } from './transport/web-transport';
 
 declare global {
@@ -18,14 +18,16 @@ declare global {
 export interface Bridge {
   api: FerryApi;
   connection: ConnectionSource;
+  /** Web shell only: login, logout, password. */
+  web: { auth: WebAuth; reconnect(): void } | null;
 }
 
 /** Picks the transport for this page; called once at startup. */
 export function createBridge(): Bridge {
-  if (window.ferry) return { api: window.ferry, connection: ALWAYS_OPEN };
-  const secret = takeSecret(window.location, window.history, window.sessionStorage);
+  if (window.ferry) return { api: window.ferry, connection: ALWAYS_OPEN, web: null };
+  // The session cookie goes with the upgrade by itself (same origin): nothing secret lives in the page.
   const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
-  const url = `${scheme}://${window.location.host}/ws?secret=${encodeURIComponent(secret ?? '')}`;
-  const transport = createWebTransport(url, secret !== null);
-  return { api: transport, connection: transport };
+  const auth = createWebAuth();
+  const transport = createWebTransport(`${scheme}://${window.location.host}/ws`, auth);
+  return { api: transport, connection: transport, web: { auth, reconnect: () => transport.reconnect() } };
 }

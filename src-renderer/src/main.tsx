@@ -3,10 +3,12 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { createBridge } from './bridge';
+import { AuthGate } from './pages/login/AuthGate';
 import { FerryProvider } from './state/ferry-context';
 import './styles/base.css';
 import './styles/components.css';
 import './styles/pages.css';
+import './styles/auth.css';
 
 const bridge = createBridge();
 const root = document.getElementById('root');
@@ -14,7 +16,9 @@ if (!root) throw new Error('#root missing from index.html');
 createRoot(root).render(
   <StrictMode>
     <FerryProvider bridge={bridge}>
-      <App />
+      <AuthGate bridge={bridge}>
+        <App />
+      </AuthGate>
     </FerryProvider>
   </StrictMode>,
 );

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { AppState, WireMessage } from '../../src-shared/ipc';
 import { cleanupTempDirs, tempDir, waitFor } from '../helpers/trees';
+import { cookieOf, httpRequest } from '../helpers/web-gui-client';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const children: ChildProcess[] = [];
@@ -59,16 +60,20 @@ describe('ferry daemon', () => {
     const d = await runDaemon(['--config', config, '--state', join(dir, 'state'), '--gui', '127.0.0.1:0', '--gui-dir', www, '--json']);
 
     await waitFor(() => d.lines().some((l) => l.event === 'guiListening'), 'the guiListening line', 30_000);
-    const url = new URL(String(d.lines().find((l) => l.event === 'guiListening')!.url));
+    const listening = d.lines().find((l) => l.event === 'guiListening')!;
+    const url = new URL(String(listening.url));
     expect(url.hostname).toBe('127.0.0.1');
-    const secret = new URLSearchParams(url.hash.slice(1)).get('secret')!;
-    expect(secret.length).toBeGreaterThan(30);
+    expect(url.pathname + url.search + url.hash).toBe('/');
+    expect(listening.passwordSet).toBe(false);
 
     const page = await fetch(new URL('/', url));
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Ferry web');
 
-    const ws = new WebSocket(`ws://${url.host}/ws?secret=${encodeURIComponent(secret)}`, { origin: url.origin });
+    // No password yet: the one-time link is the way in.
+    const once = await httpRequest(Number(url.port), { path: new URL(String(listening.loginUrl)).pathname + new URL(String(listening.loginUrl)).search });
+    expect(once.status).toBe(303);
+    const ws = new WebSocket(`ws://${url.host}/ws`, { origin: url.origin, headers: { cookie: cookieOf(once)! } });
     const messages: WireMessage[] = [];
     ws.on('message', (m) => messages.push(JSON.parse(String(m)) as WireMessage));
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));

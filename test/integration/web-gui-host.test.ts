@@ -1,36 +1,44 @@
-/** The daemon's web GUI host: static files, the authenticated WebSocket transport, its limits. */
-import { request } from 'node:http';
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+/** The daemon's web GUI host: static files, login, the authenticated WebSocket transport, its limits. */
+import { mkdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { AppState, WireMessage } from '../../src-shared/ipc';
 import { startWebGui, type WebGui } from '../../src-main/cli/web-gui';
+import { hashPassword, writePassword } from '../../src-main/cli/web-gui/gui-password';
 import { FerryError } from '../../src-main/engine/errors';
 import { cleanupTempDirs, tempDir, waitFor } from '../helpers/trees';
 import { startTestEngine, type EngineFixture } from './controller-fixture';
+import { connectWs, httpRequest, login } from '../helpers/web-gui-client';
+
+const PASSWORD = 'correct horse battery';
 
 let fx: EngineFixture;
 let gui: WebGui;
 let origin: string;
-let secret: string;
 let port: number;
+let stateDir: string;
+let cookie: string;
 
 beforeAll(async () => {
   fx = await startTestEngine((s) => s, 'web');
   const base = await tempDir('ferry-gui-');
   const www = join(base, 'www');
+  stateDir = join(base, 'state');
   await writeFile(join(base, 'secret.txt'), 'TOP-SECRET outside the UI folder');
   await mkdir(join(www, 'assets'), { recursive: true });
   await writeFile(join(www, 'index.html'), '<!doctype html><title>Ferry</title>');
   await writeFile(join(www, 'assets', 'app-1234.js'), 'console.log("ferry")');
   await writeFile(join(www, 'assets', 'app-1234.css'), 'body{}');
   await symlink(join(base, 'secret.txt'), join(www, 'assets', 'leak.txt'));
-  gui = await startWebGui(fx.engine, { host: '127.0.0.1', port: 0, staticDir: www });
+  await writePassword(stateDir, await hashPassword(PASSWORD));
+  gui = await startWebGui(fx.engine, { host: '127.0.0.1', port: 0, staticDir: www, stateDir });
   const url = new URL(gui.url);
   origin = url.origin;
   port = Number(url.port);
-  secret = new URLSearchParams(url.hash.slice(1)).get('secret') ?? '';
+  const ok = await login(port, PASSWORD);
+  expect(ok.status).toBe(204);
+  cookie = ok.cookie!;
 });
 
 afterAll(async () => {
@@ -39,41 +47,17 @@ afterAll(async () => {
   await cleanupTempDirs();
 });
 
-interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
 /** A GET with the path sent exactly as given (no client-side normalisation). */
-function get(path: string, host = `127.0.0.1:${port}`): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET', headers: { host } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const get = (path: string, host = `127.0.0.1:${port}`) => httpRequest(port, { path, headers: { host } });
 
-/** Open a socket; resolves with it when open, or with the HTTP status the upgrade was refused with. */
-function connect(query: string, wsOrigin: string | undefined): Promise<WebSocket | number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws${query}`, wsOrigin === undefined ? {} : { origin: wsOrigin });
-    ws.once('open', () => resolve(ws));
-    ws.once('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      ws.terminate();
-    });
-    ws.once('error', (err) => reject(err));
-  });
+/** Open a socket with this test's login; resolves with it when open, or with the refusal's HTTP status. */
+function connect(wsOrigin: string | undefined, withCookie: string | null = cookie, host?: string): Promise<WebSocket | number> {
+  return connectWs(port, { origin: wsOrigin, cookie: withCookie, host });
 }
 
 /** A connected client that collects every message. */
 async function client(): Promise<{ ws: WebSocket; messages: WireMessage[]; invoke(command: string, args: unknown[]): Promise<WireMessage> }> {
-  const ws = await connect(`?secret=${encodeURIComponent(secret)}`, origin);
+  const ws = await connect(origin);
   if (typeof ws === 'number') throw new Error(`upgrade refused with ${ws}`);
   const messages: WireMessage[] = [];
   ws.on('message', (data) => messages.push(JSON.parse(String(data)) as WireMessage));
@@ -92,17 +76,18 @@ async function client(): Promise<{ ws: WebSocket; messages: WireMessage[]; invok
 }
 
 describe('web GUI: page URL and bind address', () => {
-  it('prints a loopback URL carrying a long random secret in the fragment', () => {
-    expect(gui.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#secret=[A-Za-z0-9_-]{40,}$/);
+  it('has a plain loopback URL and a separate one-time login link', () => {
+    expect(gui.url).toBe(`http://127.0.0.1:${port}/`);
+    expect(gui.loginUrl).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/login\\?once=[A-Za-z0-9_-]{40,}$`));
   });
 
   it('refuses a non-loopback bind address unless remote access is allowed', async () => {
     const www = await tempDir('ferry-gui-www-');
-    const refused = startWebGui(fx.engine, { host: '0.0.0.0', port: 0, staticDir: www });
+    const refused = startWebGui(fx.engine, { host: '0.0.0.0', port: 0, staticDir: www, stateDir: www });
     await expect(refused).rejects.toBeInstanceOf(FerryError);
     await expect(refused).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(/--gui-allow-remote/) });
-    const allowed = await startWebGui(fx.engine, { host: '0.0.0.0', port: 0, staticDir: www, allowRemote: true });
-    expect(allowed.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#secret=/);
+    const allowed = await startWebGui(fx.engine, { host: '0.0.0.0', port: 0, staticDir: www, stateDir: www, allowRemote: true });
+    expect(allowed.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     await allowed.close();
   });
 });
@@ -162,16 +147,33 @@ describe('web GUI: static files', () => {
 });
 
 describe('web GUI: WebSocket transport', () => {
-  it('rejects upgrades without the right secret (401) or from another origin (403)', async () => {
-    expect(await connect('', origin)).toBe(401);
-    expect(await connect('?secret=', origin)).toBe(401);
-    expect(await connect(`?secret=${secret.slice(0, -1)}x`, origin)).toBe(401);
-    expect(await connect(`?secret=${secret}`, 'http://evil.example')).toBe(403);
-    expect(await connect(`?secret=${secret}`, `http://localhost:${port + 1}`)).toBe(403);
-    expect(await connect(`?secret=${secret}`, undefined)).toBe(403);
-    const ok = await connect(`?secret=${encodeURIComponent(secret)}`, origin);
+  it('refuses upgrades without a session (401), from another origin (403) or under another Host (421)', async () => {
+    expect(await connect(origin, null)).toBe(401);
+    expect(await connect(origin, `ferry_session_${port}=not-a-session`)).toBe(401);
+    expect(await connect(origin, `ferry_session_${port + 1}=${cookie.split('=')[1]}`)).toBe(401);
+    expect(await connect('http://evil.example')).toBe(403);
+    expect(await connect(`http://localhost:${port + 1}`)).toBe(403);
+    expect(await connect(undefined)).toBe(403);
+    expect(await connect(`http://evil.example:${port}`, cookie, `evil.example:${port}`)).toBe(421);
+    const ok = await connect(origin);
     expect(ok).toBeInstanceOf(WebSocket);
     (ok as WebSocket).close();
+    // localhost is the same machine under another name: its own origin is fine.
+    const viaLocalhost = await connect(`http://localhost:${port}`, cookie, `localhost:${port}`);
+    expect(viaLocalhost).toBeInstanceOf(WebSocket);
+    (viaLocalhost as WebSocket).close();
+  });
+
+  it('keeps the password hashed with scrypt in a 0600 file, sessions only as digests', async () => {
+    const pw = await stat(join(stateDir, 'gui-password.json'));
+    expect(pw.mode & 0o777).toBe(0o600);
+    const { readFile } = await import('node:fs/promises');
+    const record = JSON.parse(await readFile(join(stateDir, 'gui-password.json'), 'utf8')) as Record<string, unknown>;
+    expect(record).toMatchObject({ algorithm: 'scrypt', N: 32768, r: 8, p: 1, keyLength: 32 });
+    expect(JSON.stringify(record)).not.toContain(PASSWORD);
+    const sessions = await readFile(join(stateDir, 'gui-sessions.json'), 'utf8');
+    expect((await stat(join(stateDir, 'gui-sessions.json'))).mode & 0o777).toBe(0o600);
+    expect(sessions).not.toContain(cookie.split('=')[1]);
   });
 
   it('runs state:get and pushes stateChanged after a change', async () => {

@@ -3,23 +3,23 @@ import type { ReactNode } from 'react';
 import { WifiOff } from 'lucide-react';
 import { useConnection } from '../state/ferry-context';
 
-/** Failed attempts after which we suspect a stale link rather than a blip. */
-const STALE_AFTER = 4;
+/** Failed attempts after which we suspect Ferry is down rather than restarting. */
+const STALE_AFTER = 6;
 
-/** "Disconnected from Ferry — reconnecting…" (or a first-connect / bad-link message). */
+/** "Ferry restarted — reconnecting…" after a drop; "Connecting to Ferry…" before the first open. */
 export function ConnectionBanner(): ReactNode {
-  const { phase, failures, hasSecret } = useConnection();
-  if (phase === 'open') return null;
+  const { phase, failures } = useConnection();
+  // 'unauthorized' is the login page's business (AuthGate), not a banner's.
+  if (phase === 'open' || phase === 'unauthorized') return null;
+  const long = failures >= STALE_AFTER;
   const text =
-    phase === 'reconnecting' ? 'Disconnected from Ferry — reconnecting…'
-    : phase === 'unauthorized' ? 'This link is no longer valid.'
-    : failures >= STALE_AFTER ? 'Cannot reach Ferry — retrying…'
+    long ? 'Cannot reach Ferry — retrying…'
+    : phase === 'reconnecting' ? 'Ferry restarted — reconnecting…'
     : 'Connecting to Ferry…';
-  // The host refuses a wrong secret before the WebSocket opens, which a browser cannot tell from "down".
-  const hint = !hasSecret
-    ? 'Open the address that “ferry daemon --gui” printed: it carries the key to this page.'
-    : failures >= STALE_AFTER || phase === 'unauthorized'
-      ? 'If the Ferry daemon was restarted, open the new address it printed.'
+  const hint = long
+    ? 'Is “ferry daemon” still running? This page picks up again by itself when it is back, at the same address.'
+    : phase === 'reconnecting'
+      ? 'This page picks up again by itself; no new link is needed.'
       : null;
   return (
     <div className={`banner${phase === 'connecting' && failures === 0 ? ' banner-soft' : ''}`} role="alert">

@@ -1,16 +1,21 @@
-/** FerryApi over a WebSocket to the daemon's web-GUI host, with request ids and auto-reconnect. */
+/**
+ * FerryApi over a WebSocket to the daemon's web-GUI host, with request ids and auto-reconnect. Before each
+ * attempt the host is asked whether this browser is logged in: a browser cannot see why an upgrade was
+ * refused, and only that answer tells "Ferry is restarting" (keep retrying) from "log in again" (stop).
+ */
 import type {
   CommandArgs, CommandName, CommandResult, EventName, Events, FerryApi, WireMessage,
 } from '../../../src-shared/ipc/contract';
 import { EVENT_NAMES } from '../../../src-shared/ipc/contract';
 import { FerryCallError } from '../lib/errors';
 import type { ConnectionInfo, ConnectionSource } from './connection';
+import type { WebAuth } from './web-auth';
 
 /** Backoff schedule in ms; the last value repeats. */
 const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000];
 /** An invoke that gets no result in this time is failed, so no button spins forever. */
 const INVOKE_TIMEOUT_MS = 60_000;
-/** WebSocket close code the host uses for a wrong secret (application range). */
+/** WebSocket close code the host uses for an ended session (application range). */
 const CLOSE_UNAUTHORIZED = 4401;
 
 interface Pending {
@@ -20,15 +25,21 @@ interface Pending {
 }
 
 /** A FerryApi that is also a ConnectionSource. */
-export type WebTransport = FerryApi & ConnectionSource & { close(): void };
+export type WebTransport = FerryApi & ConnectionSource & {
+  /** Try again at once (after a login, or from a "Retry now" button). */
+  reconnect(): void;
+  close(): void;
+};
 
 /** Opens (and keeps re-opening) `url`; invokes made while disconnected wait for the next open. */
-export function createWebTransport(url: string, hasSecret: boolean): WebTransport {
+export function createWebTransport(url: string, auth: Pick<WebAuth, 'session'>): WebTransport {
   let socket: WebSocket | null = null;
   let nextId = 1;
   let attempt = 0;
   let closed = false;
-  let info: ConnectionInfo = { phase: 'connecting', retryAt: null, generation: 0, failures: 0, hasSecret };
+  let busy = false;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let info: ConnectionInfo = { phase: 'connecting', retryAt: null, generation: 0, failures: 0, passwordSet: true };
   const pending = new Map<number, Pending>();
   const queued: WireMessage[] = [];
   const listeners = new Map<EventName, Set<(payload: never) => void>>();
@@ -67,8 +78,28 @@ export function createWebTransport(url: string, hasSecret: boolean): WebTranspor
     }
   };
 
-  const connect = (): void => {
-    if (closed) return;
+  const retryLater = (): void => {
+    const delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)] as number;
+    attempt++;
+    setInfo({ ...info, phase: info.generation > 0 ? 'reconnecting' : 'connecting', retryAt: Date.now() + delay, failures: info.failures + 1 });
+    timer = setTimeout(() => void connect(), delay);
+  };
+
+  // One attempt at a time: ask about the session, then open the socket only if it can succeed.
+  const connect = async (): Promise<void> => {
+    if (closed || busy || socket) return;
+    if (timer) clearTimeout(timer);
+    timer = null;
+    busy = true;
+    const session = await auth.session();
+    busy = false;
+    if (closed || socket) return;
+    if (session === null) return retryLater();
+    if (!session.authenticated) {
+      attempt = 0;
+      return setInfo({ ...info, phase: 'unauthorized', retryAt: null, passwordSet: session.passwordSet });
+    }
+    if (info.passwordSet !== session.passwordSet) setInfo({ ...info, passwordSet: session.passwordSet });
     const ws = new WebSocket(url);
     socket = ws;
     ws.onopen = () => {
@@ -82,16 +113,13 @@ export function createWebTransport(url: string, hasSecret: boolean): WebTranspor
       socket = null;
       failPending();
       if (closed) return;
-      const delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)] as number;
-      attempt++;
-      const unauthorized = e.code === CLOSE_UNAUTHORIZED;
-      const phase = unauthorized ? 'unauthorized' : info.generation > 0 ? 'reconnecting' : 'connecting';
-      setInfo({ ...info, phase, retryAt: Date.now() + delay, failures: info.failures + 1 });
-      setTimeout(connect, delay);
+      // Logged out (or the password changed): ask again at once, the answer is most likely "log in".
+      if (e.code === CLOSE_UNAUTHORIZED) return void connect();
+      retryLater();
     };
   };
 
-  connect();
+  void connect();
 
   return {
     invoke<C extends CommandName>(command: C, ...args: CommandArgs<C>): Promise<CommandResult<C>> {
@@ -118,8 +146,13 @@ export function createWebTransport(url: string, hasSecret: boolean): WebTranspor
       connListeners.add(listener);
       return () => connListeners.delete(listener);
     },
+    reconnect() {
+      attempt = 0;
+      void connect();
+    },
     close() {
       closed = true;
+      if (timer) clearTimeout(timer);
       socket?.close();
     },
   };
