@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     globalSetup: ['test/helpers/global-setup.ts'],
+    // Escaped rejections caught by the process guard fail the test (vitest's own report stops once it is installed).
+    setupFiles: ['test/helpers/escaped-rejections.ts'],
     pool: 'forks',
     reporters: ['default'],
   },

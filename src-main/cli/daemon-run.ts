@@ -7,6 +7,7 @@ import { createEngine } from '../engine/create-engine';
 import { openConfSettings } from '../engine/controller/conf-settings';
 import { defaultStateDir, loadOrCreateClientId } from '../engine/controller/paths';
 import { createLoggers, type Loggers } from '../engine/log';
+import { installUnhandledGuard } from '../engine/unhandled-guard';
 import { DEFAULT_GUI_ADDRESS, type Daemon, type DaemonFlags } from './daemon-command';
 import type { Output } from './output';
 import { assertGuiHostAllowed, parseGuiAddress, startWebGui, type WebGui } from './web-gui';
@@ -22,6 +23,8 @@ export async function startDaemon(flags: DaemonFlags, out: Output): Promise<Daem
   const logDir = join(stateDir, 'logs');
   const loggers: Loggers = createLoggers(logDir, settings.ui.logLevel);
   const log = loggers.debug;
+  // A rejection that escaped every handler is a bug: logged and counted, it must not end the daemon's syncs.
+  installUnhandledGuard(log);
   const engine = createEngine(
     {
       settings: settingsPort,

@@ -2,8 +2,10 @@
 import { hostname } from 'node:os';
 import { resolve, join } from 'node:path';
 import { FerryServer } from '../engine/server/ferry-server';
+import type { ServerLimits } from '../engine/server/server-limits';
 import { FerryError } from '../engine/errors';
 import { createLoggers, type LogLevel } from '../engine/log';
+import { installUnhandledGuard } from '../engine/unhandled-guard';
 import { loadConfigFile, ServeConfig } from './config-file';
 import type { Output } from './output';
 import type { ServeFlags } from './serve-command';
@@ -14,6 +16,20 @@ function intFlag(value: string | undefined, name: string): number | undefined {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new FerryError('CONFIG_INVALID', `${name} must be a whole number, not "${value}"`);
   return n;
+}
+
+/** The config file's `limits`, overridden by the flags that set one. */
+function limitsFrom(flags: ServeFlags, file: Partial<ServerLimits>): Partial<ServerLimits> {
+  const out: Partial<ServerLimits> = { ...file };
+  const secs = intFlag(flags.helloTimeout, '--hello-timeout');
+  if (secs !== undefined) out.helloTimeoutMs = secs * 1000;
+  const max = intFlag(flags.maxUnauthenticated, '--max-unauthenticated');
+  if (max !== undefined) out.maxUnauthenticated = max;
+  const perAddress = intFlag(flags.maxUnauthenticatedPerAddress, '--max-unauthenticated-per-address');
+  if (perAddress !== undefined) out.maxUnauthenticatedPerAddress = perAddress;
+  const mib = intFlag(flags.maxQueuedWriteMib, '--max-queued-write-mib');
+  if (mib !== undefined) out.maxQueuedWriteBytes = mib * 1024 * 1024;
+  return out;
 }
 
 /** Start the server, print `listening`, and serve until SIGINT/SIGTERM. */
@@ -28,6 +44,8 @@ export async function runServe(flags: ServeFlags, out: Output): Promise<void> {
   if (port > 65535) throw new FerryError('CONFIG_INVALID', `--port must be at most 65535, not ${port}`);
   const stateDir = resolve(flags.state ?? file.state ?? join(defaultStateDir(), 'server'));
   const loggers = createLoggers(join(stateDir, 'logs'), (flags.logLevel ?? file.logLevel ?? 'info') as LogLevel);
+  // A rejection that escaped every handler is a bug: logged and counted, it must not end a server of many clients.
+  installUnhandledGuard(loggers.debug);
   const server = await FerryServer.create({
     host: flags.host ?? file.host ?? '0.0.0.0',
     port,
@@ -38,6 +56,7 @@ export async function runServe(flags: ServeFlags, out: Output): Promise<void> {
     durability: flags.fsync === false ? 'none' : (file.durability ?? 'fsync'),
     log: loggers.debug,
     transferLog: loggers.transfer,
+    limits: limitsFrom(flags, file.limits ?? {}),
   });
   const addr = await server.listen();
   const token = server.initialToken;

@@ -14,7 +14,7 @@ export type Durability = 'fsync' | 'none';
 
 /** Metadata an installed file receives. */
 export interface FileMeta {
-  /** Permission bits (masked with 0o7777). */
+  /** Permission bits, masked with 0o777: setuid, setgid and sticky bits from a peer are never applied. */
   mode: number;
   /** Integer milliseconds since the epoch. */
   mtimeMs: number;
@@ -27,6 +27,9 @@ export interface FileMeta {
 export function utimesSeconds(ms: number): number {
   return (ms + 0.5) / 1000;
 }
+
+/** The only mode bits ever applied to a written file (no setuid/setgid/sticky). */
+export const PERMISSION_BITS = 0o777;
 
 /** Random per process, so two servers (or a restart) sharing a staging folder never pick the same name; O_EXCL guards the rest. */
 const TEMP_PREFIX = `tmp-${randomBytes(6).toString('base64url')}-`;
@@ -60,7 +63,7 @@ export class StagedFile {
     try {
       fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
       for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off, off);
-      fchmodSync(fd, meta.mode & 0o7777);
+      fchmodSync(fd, meta.mode & PERMISSION_BITS);
       // Times after the last write (a write would bump mtime); the data flush below also commits them.
       const t = utimesSeconds(meta.mtimeMs);
       futimesSync(fd, t, t);
@@ -131,7 +134,7 @@ export class StagedFile {
   async seal(meta: FileMeta, durability: Durability): Promise<void> {
     if (this.handle === null || this.closed) return; // writeSmall sealed it
     try {
-      await this.handle.chmod(meta.mode & 0o7777);
+      await this.handle.chmod(meta.mode & PERMISSION_BITS);
       // Times after the last write (a write would bump mtime); the data flush below also commits them.
       const t = utimesSeconds(meta.mtimeMs);
       await this.handle.utimes(t, t);
@@ -143,9 +146,13 @@ export class StagedFile {
     }
   }
 
-  /** Rename the sealed file onto `dest` (replacing a file or link there) and flush the parent folder. */
-  async installAt(dest: string, durability: Durability): Promise<void> {
+  /**
+   * Rename the sealed file onto `dest` (replacing a file or link there) and flush the parent folder.
+   * `verify` runs synchronously right before the rename (e.g. "no ancestor of dest became a link").
+   */
+  async installAt(dest: string, durability: Durability, verify?: () => void): Promise<void> {
     try {
+      verify?.();
       // Sync on purpose: a metadata-only call on the same file system, cheaper than a thread-pool round trip.
       renameSync(this.path, dest);
     } catch (err) {
@@ -209,6 +216,9 @@ function settle(dir: string): void {
     return;
   }
   const running = cur.next.finally(() => settle(dir));
+  // Its callers hold `cur.next` and get the error; this derived promise must not escape as an unhandled
+  // rejection (a folder removed while files in it were flushed used to end the whole server).
+  running.catch(() => undefined);
   dirSyncs.set(dir, { running, next: null });
 }
 

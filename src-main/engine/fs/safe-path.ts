@@ -43,6 +43,14 @@ export class SafeRoot {
   }
 
   /**
+   * Re-check `rel` as `resolve` does, with no cache: called synchronously right before a rename, chmod or
+   * utimes, so that nothing in this process can run between the check and the call.
+   */
+  verify(rel: string): void {
+    this.check(rel);
+  }
+
+  /**
    * `resolve`, also telling whether every parent folder already exists. `checkedParents`: share-relative
    * folders that were found to be real folders a moment ago (by this same walk, in the same batch of writes):
    * their ancestors are not lstat'ed again.
@@ -103,5 +111,31 @@ export class SafeRoot {
     const r = relative(this.root, abs);
     if (r === '' || r === '..' || r.startsWith('..' + sep) || isAbsolute(r)) return undefined;
     return sep === '/' ? r : r.split(sep).join('/');
+  }
+}
+
+/**
+ * Throw PATH_OUTSIDE_SHARE when `abs` is not below `root` or when an existing folder between them is a symlink
+ * (the root itself may be one). For writes into a local folder whose contents another party can shape (the
+ * client folder): call it before creating parents and again right before the final rename.
+ */
+export function assertNoLinkBetween(root: string, abs: string): void {
+  const rel = relative(root, abs);
+  if (rel === '' || rel === '..' || rel.startsWith('..' + sep) || isAbsolute(rel)) {
+    throw new FerryError('PATH_OUTSIDE_SHARE', `Refused path outside the folder: ${abs}`, { path: abs });
+  }
+  const parts = rel.split(sep);
+  let at = root;
+  for (let i = 0; i < parts.length - 1; i++) {
+    at = join(at, parts[i]!);
+    let st: Stats | undefined;
+    try {
+      st = lstatSync(at, { throwIfNoEntry: false });
+    } catch (err) {
+      throw toFerryError(err, abs);
+    }
+    if (st === undefined) return; // nothing further exists to follow
+    if (st.isSymbolicLink()) throw new FerryError('PATH_OUTSIDE_SHARE', `Refused: ${at} is a symlink`, { path: abs });
+    if (!st.isDirectory()) throw new FerryError('PATH_INVALID', `Refused: ${at} is not a folder`, { path: abs });
   }
 }

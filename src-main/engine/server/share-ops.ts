@@ -2,6 +2,10 @@
  * The file operations of the protocol on one share (everything except chunked transfers).
  * Invariants: paths are resolved through SafeRoot (no symlink on the way); whatever is overwritten or
  * deleted goes to versions first; nothing is written through a symlink (links are replaced, lutimes only).
+ * Every operation runs holding the share's path locks on the paths it touches (`share.locks`, shared by all
+ * sessions), so no other operation can swap a folder on its way for a link between its check and its rename;
+ * the path is checked again synchronously right before each rename, chmod and utimes.
+ * Client modes are masked with 0o777: setuid, setgid and sticky bits are never applied.
  */
 import { randomBytes } from 'node:crypto';
 import { constants, lstatSync, type Stats } from 'node:fs';
@@ -12,7 +16,7 @@ import { relPathProblem } from '../../../src-shared/protocol/paths';
 import { INLINE_FILE_MAX_BYTES } from '../../../src-shared/protocol/limits';
 import { recipeOfBuffer, sha256Hex, type FileRecipe } from '../chunking/recipe';
 import { FerryError, toFerryError } from '../errors';
-import { fsyncDirCoalesced, StagedFile, utimesSeconds } from '../fs/atomic-writer';
+import { fsyncDirCoalesced, PERMISSION_BITS, StagedFile, utimesSeconds } from '../fs/atomic-writer';
 import { isIndexedSize } from './share-index';
 import type { ShareStore } from './share-store';
 import { VERSIONS_REL } from './versions-store';
@@ -56,6 +60,7 @@ function differsFromBase(st: Stats | undefined, base: FileBase | undefined): boo
 export async function keepExisting(
   share: ShareStore, rel: string, abs: string, base: FileBase | undefined, stayUntilReplaced: boolean,
 ): Promise<{ kept: boolean; conflict?: ConflictInfo }> {
+  share.root.verify(rel); // lstat and link/rename below would follow a link on the way to an outside file
   const st = lstatOrUndefined(abs, rel);
   if (st === undefined) return { kept: false };
   const how = stayUntilReplaced && st.isFile() ? 'link' : 'move';
@@ -75,12 +80,13 @@ export async function keepExisting(
 /**
  * Install a sealed staged file at `rel`, keeping the previous content; updates the chunk index.
  * `recipe` is the new file's recipe when known (large files), so it is indexed without re-reading.
+ * The caller holds the path lock of `rel`.
  */
 export async function installStaged(
   share: ShareStore, rel: string, abs: string, file: StagedFile, base: FileBase, recipe: FileRecipe | null, durability = share.durability,
 ): Promise<OpResult> {
   const { conflict } = await keepExisting(share, rel, abs, base, true);
-  await file.installAt(abs, durability);
+  await file.installAt(abs, durability, () => share.root.verify(rel));
   if (recipe === null) share.index.dropFile(rel, abs); // small files are not indexed: no stat needed
   else {
     const st = await lstat(abs).catch(() => undefined);
@@ -95,15 +101,17 @@ export async function putFile(share: ShareStore, m: Msg<'put'>, payload: Buffer)
     throw new FerryError('BAD_FRAME', `put announced ${m.size} bytes but carried ${payload.length}`, { path: m.path });
   }
   checkAnnouncedHash(payload, m);
-  const abs = await share.root.resolveForWrite(m.path);
-  const file = await stageWhole(share, payload, m);
-  try {
-    // Files this small are normally not indexed, but a put is allowed up to the payload limit.
-    return await installStaged(share, m.path, abs, file, m.base, isIndexedSize(m.size) ? recipeOfBuffer(payload) : null);
-  } catch (err) {
-    await file.discard();
-    throw toFerryError(err, m.path);
-  }
+  return share.locks.run([m.path], async () => {
+    const abs = await share.root.resolveForWrite(m.path);
+    const file = await stageWhole(share, payload, m);
+    try {
+      // Files this small are normally not indexed, but a put is allowed up to the payload limit.
+      return await installStaged(share, m.path, abs, file, m.base, isIndexedSize(m.size) ? recipeOfBuffer(payload) : null);
+    } catch (err) {
+      await file.discard();
+      throw toFerryError(err, m.path);
+    }
+  });
 }
 
 /** A whole file's bytes must be what the client hashed (a file that changed while it was read fails here). */
@@ -133,6 +141,11 @@ export async function putBatch(share: ShareStore, m: Msg<'putBatch'>, payload: B
   let total = 0;
   for (const f of m.files) total += f.size;
   if (total !== payload.length) throw new FerryError('BAD_FRAME', `putBatch announced ${total} bytes but carried ${payload.length}`);
+  // All of the batch's paths at once (all or none, so two batches can never wait for each other).
+  return share.locks.run(m.files.map((f) => f.path), () => putBatchLocked(share, m, payload));
+}
+
+async function putBatchLocked(share: ShareStore, m: Msg<'putBatch'>, payload: Buffer): Promise<BatchOutcome> {
   const flusher = m.files.length >= GROUP_COMMIT_MIN_FILES ? await share.groupFlusher() : null;
   // With a group commit the files flush together below, not one by one.
   const perFileDurability = flusher !== null ? 'none' : share.durability;
@@ -205,14 +218,21 @@ async function stageWhole(share: ShareStore, payload: Buffer, m: Msg<'put'>): Pr
 }
 
 /** `mkdir`: create the folder (and parents) or just set its mode/mtime; a file or link in the way goes to versions. */
-export async function makeDir(share: ShareStore, m: Msg<'mkdir'>): Promise<OpResult> {
+export function makeDir(share: ShareStore, m: Msg<'mkdir'>): Promise<OpResult> {
+  return share.locks.run([m.path], () => makeDirLocked(share, m));
+}
+
+async function makeDirLocked(share: ShareStore, m: Msg<'mkdir'>): Promise<OpResult> {
   const abs = await share.root.resolveForWrite(m.path);
   try {
     const st = lstatOrUndefined(abs, m.path);
     if (st !== undefined && !st.isDirectory()) await keepExisting(share, m.path, abs, undefined, false);
+    share.root.verify(m.path);
     if (st === undefined || !st.isDirectory()) await mkdir(abs, { mode: 0o700 });
-    await chmod(abs, m.mode & 0o7777);
+    share.root.verify(m.path);
+    await chmod(abs, m.mode & PERMISSION_BITS);
     const t = utimesSeconds(m.mtimeMs);
+    share.root.verify(m.path);
     await utimes(abs, t, t);
     if (share.durability === 'fsync' && (st === undefined || !st.isDirectory())) await fsyncDirCoalesced(dirname(abs));
   } catch (err) {
@@ -222,7 +242,11 @@ export async function makeDir(share: ShareStore, m: Msg<'mkdir'>): Promise<OpRes
 }
 
 /** `remove`: move the file, link or folder to versions; missing is fine. */
-export async function removePath(share: ShareStore, m: Msg<'remove'>): Promise<OpResult> {
+export function removePath(share: ShareStore, m: Msg<'remove'>): Promise<OpResult> {
+  return share.locks.run([m.path], () => removePathLocked(share, m));
+}
+
+async function removePathLocked(share: ShareStore, m: Msg<'remove'>): Promise<OpResult> {
   let abs: string;
   try {
     abs = share.root.resolve(m.path);
@@ -239,14 +263,22 @@ export async function removePath(share: ShareStore, m: Msg<'remove'>): Promise<O
 
 /** `move`: rename inside the share; an occupied destination goes to versions first. */
 export async function movePath(share: ShareStore, m: Msg<'move'>): Promise<OpResult> {
+  if (m.to.startsWith(`${m.from}/`)) throw new FerryError('PATH_INVALID', `Cannot move ${m.from} into itself`, { path: m.to });
+  // Onto its own ancestor: the destination (holding the source) would go to versions first, then the rename fail.
+  if (m.from.startsWith(`${m.to}/`)) throw new FerryError('PATH_INVALID', `Cannot move ${m.from} onto ${m.to}, which contains it`, { path: m.to });
+  return share.locks.run([m.from, m.to], () => movePathLocked(share, m));
+}
+
+async function movePathLocked(share: ShareStore, m: Msg<'move'>): Promise<OpResult> {
   const from = share.root.resolve(m.from);
   if (m.from === m.to) return {};
-  if (m.to.startsWith(`${m.from}/`)) throw new FerryError('PATH_INVALID', `Cannot move ${m.from} into itself`, { path: m.to });
   const fromSt = lstatOrUndefined(from, m.from);
   if (fromSt === undefined) throw new FerryError('NOT_FOUND', `${m.from} does not exist`, { path: m.from });
   const to = await share.root.resolveForWrite(m.to);
   await keepExisting(share, m.to, to, undefined, false);
   try {
+    share.root.verify(m.from);
+    share.root.verify(m.to);
     await rename(from, to);
   } catch (err) {
     throw toFerryError(err, m.from);
@@ -261,6 +293,10 @@ export async function movePath(share: ShareStore, m: Msg<'move'>): Promise<OpRes
 /** `symlink`: create or replace a link; the target is stored as text and never followed. */
 export async function makeSymlink(share: ShareStore, m: Msg<'symlink'>): Promise<OpResult> {
   if (m.target.includes('\0')) throw new FerryError('PATH_INVALID', 'NUL byte in link target', { path: m.path });
+  return share.locks.run([m.path], () => makeSymlinkLocked(share, m));
+}
+
+async function makeSymlinkLocked(share: ShareStore, m: Msg<'symlink'>): Promise<OpResult> {
   const abs = await share.root.resolveForWrite(m.path);
   // Built under a temp name and renamed into place, so the path is never missing or half-made.
   const tmp = join(share.stagingDir, `tmp-${randomBytes(9).toString('base64url')}`);
@@ -271,6 +307,7 @@ export async function makeSymlink(share: ShareStore, m: Msg<'symlink'>): Promise
     const st = lstatOrUndefined(abs, m.path);
     // rename() can replace a file or link, not a folder: a folder in the way is moved out first.
     await keepExisting(share, m.path, abs, undefined, st?.isDirectory() !== true);
+    share.root.verify(m.path);
     await rename(tmp, abs);
     if (share.durability === 'fsync') await fsyncDirCoalesced(dirname(abs));
   } catch (err) {
@@ -281,7 +318,11 @@ export async function makeSymlink(share: ShareStore, m: Msg<'symlink'>): Promise
 }
 
 /** `setMeta`: mode and mtime only; on a link only the mtime (chmod would follow it). */
-export async function setMeta(share: ShareStore, m: Msg<'setMeta'>): Promise<OpResult> {
+export function setMeta(share: ShareStore, m: Msg<'setMeta'>): Promise<OpResult> {
+  return share.locks.run([m.path], () => setMetaLocked(share, m));
+}
+
+async function setMetaLocked(share: ShareStore, m: Msg<'setMeta'>): Promise<OpResult> {
   const abs = share.root.resolve(m.path);
   const st = lstatOrUndefined(abs, m.path);
   if (st === undefined) throw new FerryError('NOT_FOUND', `${m.path} does not exist`, { path: m.path });
@@ -289,7 +330,8 @@ export async function setMeta(share: ShareStore, m: Msg<'setMeta'>): Promise<OpR
   try {
     if (st.isSymbolicLink()) await lutimes(abs, t, t);
     else {
-      await chmod(abs, m.mode & 0o7777);
+      await chmod(abs, m.mode & PERMISSION_BITS);
+      share.root.verify(m.path);
       await utimes(abs, t, t);
     }
   } catch (err) {
@@ -301,7 +343,12 @@ export async function setMeta(share: ShareStore, m: Msg<'setMeta'>): Promise<OpR
 }
 
 /** `get`: read part of a share file or a kept version; never follows a link. */
-export async function readPart(share: ShareStore, m: Msg<'get'>): Promise<{ size: number; mtimeMs: number; mode: number; data: Buffer }> {
+export function readPart(share: ShareStore, m: Msg<'get'>): Promise<{ size: number; mtimeMs: number; mode: number; data: Buffer }> {
+  // Share reads hold the path lock too: a folder on the way swapped for a link mid-open would read outside.
+  return m.area === 'share' ? share.locks.run([m.path], () => readPartLocked(share, m)) : readPartLocked(share, m);
+}
+
+async function readPartLocked(share: ShareStore, m: Msg<'get'>): Promise<{ size: number; mtimeMs: number; mode: number; data: Buffer }> {
   const abs = m.area === 'share' ? share.root.resolve(m.path) : share.versions.root.resolve(m.path);
   let fh;
   try {

@@ -8,6 +8,7 @@ import { FileSystemFlusher } from '../fs/flush-filesystem';
 import { SafeRoot } from '../fs/safe-path';
 import { silentLogger, type Logger } from '../log';
 import { ShareIndex } from './share-index';
+import { SharePathLocks } from './share-path-locks';
 import { VersionsStore } from './versions-store';
 
 /** Everything a session needs to operate on one share. */
@@ -28,6 +29,9 @@ export class ShareStore {
   ) {}
 
   private flusherProbe: Promise<FileSystemFlusher | null> | null = null;
+
+  /** Path locks shared by every session on this share: overlapping operations run one after the other. */
+  readonly locks = new SharePathLocks();
 
   /**
    * Group commit for batches of small files when durable (null: not durable, or syncfs unusable here). Probed on

@@ -392,7 +392,9 @@ export class Transfer {
   /** Keep `p` among the work a commit or abort waits for. */
   private track(p: Promise<void>): void {
     this.staging.add(p);
-    void p.finally(() => this.staging.delete(p));
+    const untrack = (): void => void this.staging.delete(p);
+    // Both branches handled: a rejection here is reported by whoever awaits `p`, never left unhandled.
+    p.then(untrack, untrack);
   }
 
   private fail(err: unknown): void {
@@ -507,11 +509,14 @@ export class Transfer {
       throw new FerryError('HASH_MISMATCH', `Assembled ${path} does not match its announced hash (${bad} chunk(s) did not match the recipe)`, { path });
     }
     try {
-      const abs = await this.share.root.resolveForWrite(path);
-      const file = StagedFile.adopt(part.path, part.handle, this.begin.size);
-      await file.seal(this.begin, this.share.durability);
-      const recipe: FileRecipe = { size: this.begin.size, hash, chunks: this.entries };
-      const result = await installStaged(this.share, path, abs, file, base, recipe);
+      // Checked and installed holding the share's path lock: no session can swap a folder on the way meanwhile.
+      const result = await this.share.locks.run([path], async () => {
+        const abs = await this.share.root.resolveForWrite(path);
+        const file = StagedFile.adopt(part.path, part.handle, this.begin.size);
+        await file.seal(this.begin, this.share.durability);
+        const recipe: FileRecipe = { size: this.begin.size, hash, chunks: this.entries };
+        return installStaged(this.share, path, abs, file, base, recipe);
+      });
       await part.installed();
       return { ...result, bytesReused: this.begin.size - this.bytesAsked };
     } catch (err) {

@@ -2,10 +2,11 @@
  * Kept versions: whatever a sync overwrites or deletes is first moved (or hard-linked) to
  * `<share>/.ferry/versions/<relpath>~<UTC timestamp>` so no sync mistake is final; pruned by age.
  */
+import { lstatSync } from 'node:fs';
 import { cp, link, lstat, readdir, rename, rm, rmdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { STATE_DIR_NAME } from '../../../src-shared/protocol/limits';
-import { toFerryError } from '../errors';
+import { FerryError, toFerryError } from '../errors';
 import type { SafeRoot } from '../fs/safe-path';
 
 /** Folder of kept versions inside a share's state folder, share-relative. */
@@ -13,6 +14,8 @@ export const VERSIONS_REL = `${STATE_DIR_NAME}/versions`;
 
 const SUFFIX = /~(\d{8}T\d{6}Z)(?:-(\d+))?$/;
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Names tried for one version before giving up (`-2`, `-3`, … after the plain stamp). */
+const MAX_NAME_TRIES = 10_000;
 
 /** One kept version. */
 export interface KeptVersion {
@@ -53,34 +56,55 @@ export class VersionsStore {
    * Keep what is at `abs` (share path `rel`) as a version. 'move' takes it away (remove, or a folder about
    * to be replaced); 'link' hard-links a file so it stays in place until something is renamed over it.
    * Returns the version's path relative to the versions folder and its absolute path.
+   * Every keep gets a name of its own, also when many keep the same path in the same second: the name is
+   * picked and reserved with no await in between, and a hard link refuses an existing name (EEXIST: next name).
+   * Nothing is ever written over an existing version.
    */
   async keep(rel: string, abs: string, how: 'move' | 'link', now = new Date()): Promise<{ path: string; abs: string }> {
     const base = `${rel}~${versionStamp(now)}`;
-    let name = base;
-    let dest = '';
-    for (let n = 2; ; n++) {
-      dest = await this.root.resolveForWrite(name);
-      if (!this.reserved.has(dest) && !(await exists(dest))) break;
-      name = `${base}-${n}`;
+    const dir = dirname(await this.root.resolveForWrite(base)); // creates the parent folders in versions
+    for (let n = 1; n <= MAX_NAME_TRIES; n++) {
+      const name = n === 1 ? base : `${base}-${n}`;
+      const dest = join(dir, basename(name));
+      if (this.reserved.has(dest) || lstatSync(dest, { throwIfNoEntry: false }) !== undefined) continue;
+      this.reserved.add(dest);
+      try {
+        if (await this.place(abs, dest, how)) return { path: name, abs: dest };
+      } catch (err) {
+        throw toFerryError(err, rel);
+      } finally {
+        this.reserved.delete(dest);
+      }
     }
-    this.reserved.add(dest);
-    try {
-      if (how === 'link') await link(abs, dest).catch(async (err: NodeJS.ErrnoException) => {
+    throw new FerryError('IO_ERROR', `No free version name for ${rel}`, { path: rel });
+  }
+
+  /** Link or move `abs` to the fresh name `dest`; false when `dest` turned out to exist (try another name). */
+  private async place(abs: string, dest: string, how: 'move' | 'link'): Promise<boolean> {
+    if (how === 'link') {
+      try {
+        await link(abs, dest);
+        return true;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') return false;
+        if (code === 'ENOENT') throw err;
         // File systems without hard links (or a share spanning mounts): a copy keeps the content just as well.
-        if (err.code === 'ENOENT') throw err;
-        await cp(abs, dest, { preserveTimestamps: true, verbatimSymlinks: true });
-      });
-      else await rename(abs, dest).catch(async (err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EXDEV') throw err;
-        await cp(abs, dest, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
-        await rm(abs, { recursive: true, force: true });
-      });
-    } catch (err) {
-      throw toFerryError(err, rel);
-    } finally {
-      this.reserved.delete(dest);
+        await cp(abs, dest, { preserveTimestamps: true, verbatimSymlinks: true, force: false, errorOnExist: true });
+        return true;
+      }
     }
-    return { path: name, abs: dest };
+    // Only this process creates names here, and this one is reserved and was free a moment ago.
+    try {
+      await rename(abs, dest);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST') return false;
+      if (code !== 'EXDEV') throw err;
+      await cp(abs, dest, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true, force: false, errorOnExist: true });
+      await rm(abs, { recursive: true, force: true });
+    }
+    return true;
   }
 
   /** Delete versions kept longer than `retentionDays` (0 keeps forever). Returns the absolute paths removed. */
@@ -132,14 +156,5 @@ export class VersionsStore {
     };
     await visit(this.root.root, '');
     return out.sort((a, b) => b.keptAt - a.keptAt || a.path.localeCompare(b.path));
-  }
-}
-
-async function exists(abs: string): Promise<boolean> {
-  try {
-    await lstat(abs);
-    return true;
-  } catch {
-    return false;
   }
 }
