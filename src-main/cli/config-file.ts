@@ -17,6 +17,17 @@ export const ServeConfig = Type.Object(
     keepVersionsDays: Type.Optional(Type.Integer({ minimum: 0 })),
     durability: Type.Optional(Type.Union([Type.Literal('fsync'), Type.Literal('none')])),
     logLevel: Type.Optional(Type.Union([Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug')])),
+    /** Server limits (docs/security.md "Limits"); each key as in ServerLimits, e.g. { "helloTimeoutMs": 5000 }. */
+    limits: Type.Optional(
+      Type.Object(
+        Object.fromEntries(
+          ['helloTimeoutMs', 'maxUnauthenticated', 'maxUnauthenticatedPerAddress', 'authDelayBaseMs', 'authDelayMaxMs', 'authFailureForgetMs', 'authLogIntervalMs', 'maxQueuedWriteBytes'].map(
+            (k) => [k, Type.Optional(Type.Integer({ minimum: 1 }))],
+          ),
+        ),
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

@@ -14,6 +14,10 @@ export interface ServeFlags {
   keepVersionsDays?: string;
   fsync?: boolean;
   logLevel?: string;
+  helloTimeout?: string;
+  maxUnauthenticated?: string;
+  maxUnauthenticatedPerAddress?: string;
+  maxQueuedWriteMib?: string;
 }
 
 /** Register `ferry serve` on the program. */
@@ -30,6 +34,10 @@ export function registerServeCommand(program: Command): void {
     .option('--keep-versions-days <N>', 'days to keep overwritten/deleted versions (0 = forever)')
     .option('--no-fsync', 'skip per-file flushes (faster, not crash-safe)')
     .option('--log-level <LEVEL>', 'error | warn | info | debug')
+    .option('--hello-timeout <SECONDS>', 'drop a connection that has not said hello within this long (default 5)')
+    .option('--max-unauthenticated <N>', 'unauthenticated connections held at once; past it the oldest of the busiest address is closed (default 256)')
+    .option('--max-unauthenticated-per-address <N>', 'unauthenticated connections held at once from one address (default 32)')
+    .option('--max-queued-write-mib <N>', 'MiB of read answers one connection may have waiting to be sent (default 32)')
     .action(async (flags: ServeFlags) => {
       const out = createOutput(Boolean(flags.json));
       try {

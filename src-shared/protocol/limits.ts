@@ -24,6 +24,9 @@ export const RECIPE_ENTRY_BYTES = 36;
 /** Entries per `listPage` frame, keeping each header well under MAX_HEADER_BYTES. */
 export const LIST_PAGE_ENTRIES = 2000;
 
+/** Most (estimated, upper-bound) JSON bytes of the entries in one `listPage`: long paths end a page before LIST_PAGE_ENTRIES. */
+export const LIST_PAGE_MAX_BYTES = 512 * 1024;
+
 /** Name of the per-share state folder on the server; never synced, listed or deleted. */
 export const STATE_DIR_NAME = '.ferry';
 

@@ -67,6 +67,8 @@ export function errorFromFrame(h: { code: string; message: string; path?: string
 export class Connection {
   /** The peer's address, kept after the socket is gone. */
   readonly remoteAddress: string;
+  /** The peer's port (with remoteAddress, the id of this TCP connection while it is open). */
+  readonly remotePort: number;
   /** Bytes on the wire (frames incl. framing, TLS plaintext) and payload bytes, each direction. */
   readonly stats = { bytesIn: 0, bytesOut: 0, payloadBytesOut: 0, payloadBytesIn: 0 };
   /** Resolves once the socket is closed: null after a plain local close(), else why it closed. */
@@ -88,6 +90,7 @@ export class Connection {
   private peerError: FerryError | null = null; // an id-0 `error` frame: the peer's reason for closing
   private socketError: Error | null = null;
   private corked = false;
+  private readPaused = false;
   private drainWait: { promise: Promise<void>; resolve: () => void; reject: (e: FerryError) => void } | null = null;
   /** Frames held back behind a big payload sent while the socket was over its high-water mark (see send()). */
   private queue: QueuedSend[] = [];
@@ -105,6 +108,7 @@ export class Connection {
     opts: ConnectionOptions = {},
   ) {
     this.remoteAddress = socket.remoteAddress ?? '';
+    this.remotePort = socket.remotePort ?? 0;
     // Chunk payloads are given back by the server's transfers once written (net/payload-pool.ts).
     this.decoder = new FrameDecoder(opts.limits, side === 'server' ? isChunkFrame : null);
     this.limits = opts.limits ?? {};
@@ -220,14 +224,21 @@ export class Connection {
     this.decoder.setLimits(this.limits);
   }
 
-  /** Stop reading from the socket (e.g. while the disk catches up); frames already decoded are still delivered. */
+  /**
+   * Stop reading from the socket (e.g. while the disk catches up). Frames of a chunk already decoded are still
+   * delivered; while one frame at a time is handed out (before authentication), the next waits for resumeReading().
+   */
   pauseReading(): void {
+    this.readPaused = true;
     this.socket.pause();
   }
 
-  /** Undo pauseReading(). */
+  /** Undo pauseReading(); frames left buffered by a pause are delivered now. */
   resumeReading(): void {
+    if (!this.readPaused) return;
+    this.readPaused = false;
     this.socket.resume();
+    if (!this.closing && this.decoder.buffered > 0) this.decode(EMPTY_PAYLOAD);
   }
 
   /** End the connection after flushing what was written; pending requests reject with `err` or CONNECTION_LOST. */
@@ -347,8 +358,15 @@ export class Connection {
     if (this.closing) return;
     this.stats.bytesIn += chunk.length;
     this.lastInAt = performance.now();
-    // Usually one pass; several while the decoder hands out one frame at a time (before authentication).
+    this.decode(chunk);
+  };
+
+  /** Decode and deliver what `chunk` completes; frames handed out one at a time are all taken, unless reading is paused. */
+  private decode(chunk: Buffer): void {
     for (let input = chunk; !this.closing; input = EMPTY_PAYLOAD) {
+      // Asked before the push: a frame handed out alone (e.g. the hello) may lift the one-at-a-time mode, and the
+      // frames pipelined behind it in the same read must still be decoded now, not when more bytes arrive.
+      const oneAtATime = this.decoder.oneAtATime;
       let frames: Frame<unknown>[];
       try {
         frames = this.decoder.push(input);
@@ -358,9 +376,9 @@ export class Connection {
       }
       if (frames.length === 0) return;
       this.handleFrames(frames);
-      if (!this.decoder.oneAtATime) return;
+      if (!oneAtATime || this.readPaused) return;
     }
-  };
+  }
 
   private handleFrames(frames: Frame<unknown>[]): void {
     for (const f of frames) {

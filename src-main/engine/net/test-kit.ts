@@ -46,9 +46,9 @@ export async function startTestServer(
       connections.push(c);
       onConnection(c);
     },
-    onError: (e) => {
+    onError: (e, remote) => {
       errors.push(e);
-      opts.onError?.(e);
+      opts.onError?.(e, remote);
     },
   });
   await new Promise<void>((resolve, reject) => {

@@ -15,8 +15,8 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export interface TlsServerOptions {
   identity: TlsIdentity;
   onConnection: (c: Connection) => void;
-  /** Failed handshakes (plaintext clients, scanners, timeouts); they never affect other connections. */
-  onError?: (e: Error) => void;
+  /** Failed handshakes (plaintext clients, scanners, timeouts), with the peer's address; they never affect other connections. */
+  onError?: (e: Error, remoteAddress: string | undefined) => void;
   /** Drop a client that has not completed the handshake within this long. Default 10 s. */
   handshakeTimeoutMs?: number;
   connection?: ConnectionOptions;
@@ -38,8 +38,9 @@ export function createTlsServer(opts: TlsServerOptions): tls.Server {
     },
   );
   server.on('tlsClientError', (err, socket) => {
+    const remote = socket.remoteAddress;
     socket.destroy();
-    opts.onError?.(err);
+    opts.onError?.(err, remote);
   });
   return server;
 }

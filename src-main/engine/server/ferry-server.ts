@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { hostname } from 'node:os';
 import type { Server } from 'node:tls';
 import type { ConnectedClient } from '../../../src-shared/model';
@@ -16,6 +16,10 @@ import { silentLogger, type Logger } from '../log';
 import { loadOrCreateIdentity } from '../net/identity';
 import { createTlsServer } from '../net/tls';
 import { PRE_AUTH_LIMITS } from '../net/connection';
+import { AuthThrottle } from './auth-throttle';
+import { LogLimiter } from './log-limiter';
+import { PreAuthGate, socketId } from './pre-auth-gate';
+import { resolveServerLimits, type ServerLimits } from './server-limits';
 import { ServerSession, type SessionHost } from './session';
 import { ShareStore } from './share-store';
 import { TokenStore } from './token-store';
@@ -38,6 +42,18 @@ export interface ServerOptions {
   maintenanceIntervalMs?: number;
   /** Age after which staged chunks of an abandoned transfer are deleted. Default 24 h. */
   stagedChunkTtlMs?: number;
+  /** Limits against hostile or careless peers (server/server-limits.ts); unset fields take the defaults. */
+  limits?: Partial<ServerLimits>;
+}
+
+/** One connection as the limits see it (for tests and figures). */
+export interface ConnectionStat {
+  sessionId: string;
+  remoteAddress: string;
+  authenticated: boolean;
+  /** Bytes read for `get` answers and not yet written out, now and at most. */
+  queuedWriteBytes: number;
+  peakQueuedWriteBytes: number;
 }
 
 /** Events of a server, named in the past tense. */
@@ -62,6 +78,13 @@ export class FerryServer extends EventEmitter<ServerEvents> {
   private maintaining: Promise<void> | null = null;
   private readonly log: Logger;
   private readonly host: SessionHost;
+  /** The limits in force (defaults filled in). */
+  readonly limits: ServerLimits;
+  /** Unauthenticated connections: hello deadline and caps. */
+  readonly preAuth: PreAuthGate;
+  /** Per-address delays of token checks. */
+  readonly authThrottle: AuthThrottle;
+  private readonly refusals: LogLimiter;
 
   private constructor(
     private readonly opts: ServerOptions,
@@ -73,6 +96,10 @@ export class FerryServer extends EventEmitter<ServerEvents> {
   ) {
     super();
     this.log = opts.log ?? silentLogger;
+    this.limits = resolveServerLimits(opts.limits);
+    this.preAuth = new PreAuthGate(this.limits, this.log);
+    this.authThrottle = new AuthThrottle(this.limits, this.log);
+    this.refusals = new LogLimiter(this.limits.authLogIntervalMs);
     this.host = this.makeHost();
     this.initialToken = tokens.takeInitialToken();
     tokens.on('revoked', (id) => {
@@ -83,6 +110,7 @@ export class FerryServer extends EventEmitter<ServerEvents> {
   /** Load or create the TLS identity and tokens in `stateDir`, open every share (creating its state folders). */
   static async create(opts: ServerOptions): Promise<FerryServer> {
     const names = Object.keys(opts.shares);
+    resolveServerLimits(opts.limits); // CONFIG_INVALID before anything is created
     if (names.length === 0) throw new FerryError('CONFIG_INVALID', 'A server needs at least one share');
     await mkdir(opts.stateDir, { recursive: true, mode: 0o700 }).catch((err: unknown) => {
       throw toFerryError(err, opts.stateDir);
@@ -115,10 +143,15 @@ export class FerryServer extends EventEmitter<ServerEvents> {
     const server = createTlsServer({
       identity: this.identity,
       onConnection: (c) => this.accept(new ServerSession(c, this.host)),
-      onError: (e) => this.log.info({ err: e.message }, 'TLS handshake failed'),
+      onError: (e, remote) => {
+        const count = this.refusals.hit(`tls ${remote ?? '?'}`);
+        if (count > 0) this.log.info({ err: e.message, remote, count }, 'TLS handshake failed');
+      },
       connection: { log: this.log, preAuthLimits: PRE_AUTH_LIMITS },
     });
     this.server = server;
+    // Counted from the TCP connect: a peer stalling the TLS handshake holds a slot like one that never says hello.
+    server.on('connection', (raw: Socket) => this.preAuth.admit(raw));
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err) => reject(new FerryError('CONFIG_INVALID', `Cannot listen on ${this.opts.host}:${this.opts.port}: ${err.message}`, { cause: err })));
       server.listen(this.opts.port, this.opts.host, () => resolve());
@@ -137,6 +170,7 @@ export class FerryServer extends EventEmitter<ServerEvents> {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.preAuth.close();
     const server = this.server;
     this.server = null;
     const closing = server ? new Promise<void>((r) => server.close(() => r())) : Promise.resolve();
@@ -149,6 +183,17 @@ export class FerryServer extends EventEmitter<ServerEvents> {
   /** Authenticated clients connected now. */
   clients(): ConnectedClient[] {
     return [...this.sessions].map((s) => s.info()).filter((c): c is ConnectedClient => c !== null);
+  }
+
+  /** Every open connection (authenticated or not yet) as the limits see it. */
+  connectionStats(): ConnectionStat[] {
+    return [...this.sessions].map((s) => ({
+      sessionId: s.id,
+      remoteAddress: s.conn.remoteAddress,
+      authenticated: s.shareName !== null,
+      queuedWriteBytes: s.writeBudget.queued,
+      peakQueuedWriteBytes: s.writeBudget.peak,
+    }));
   }
 
   /** Names of the served shares. */
@@ -206,7 +251,20 @@ export class FerryServer extends EventEmitter<ServerEvents> {
       tokens: this.tokens,
       log: this.opts.log ?? silentLogger,
       transferLog: this.opts.transferLog ?? silentLogger,
+      maxQueuedWriteBytes: this.limits.maxQueuedWriteBytes,
+      helloArrived: (s) => {
+        this.preAuth.helloReceived(socketId(s.conn.remoteAddress, s.conn.remotePort));
+        return this.authThrottle.reserve(s.conn.remoteAddress);
+      },
+      tokenChecked: (s, ok) => (ok ? this.authThrottle.succeeded(s.conn.remoteAddress) : this.authThrottle.failed(s.conn.remoteAddress)),
+      refused: (s, code) => {
+        // AUTH_FAILED has its own line (auth-throttle.ts); the rest are rate-limited here.
+        if (code === 'AUTH_FAILED') return;
+        const count = this.refusals.hit(`${code} ${s.conn.remoteAddress}`);
+        if (count > 0) this.log.info({ remote: s.conn.remoteAddress, code, count }, 'client refused');
+      },
       authenticated: (s) => {
+        this.preAuth.authenticated(socketId(s.conn.remoteAddress, s.conn.remotePort));
         const info = s.info();
         if (info) this.emit('clientConnected', info);
       },

@@ -6,17 +6,18 @@
 import { randomBytes } from 'node:crypto';
 import type { ConnectedClient } from '../../../src-shared/model';
 import { isErrorCode, type ErrorCode, type FerryErrorInfo } from '../../../src-shared/protocol/error-codes';
-import { LIST_PAGE_ENTRIES, PROTOCOL_VERSION } from '../../../src-shared/protocol/limits';
+import { LIST_PAGE_ENTRIES, LIST_PAGE_MAX_BYTES, PROTOCOL_VERSION } from '../../../src-shared/protocol/limits';
 import type { ClientMessage, ConflictInfo, Entry, MessageOf } from '../../../src-shared/protocol/messages';
 import { FerryError, toFerryError } from '../errors';
 import { toWireEntry, walkTree } from '../fs/tree-walk';
 import type { Logger } from '../log';
 import type { Connection } from '../net/connection';
 import type { Frame } from '../net/frame-codec';
-import { makeDir, makeSymlink, movePath, putBatch, putFile, readPart, removePath, setMeta, type BatchOutcome, type ChangeKind, type OpResult } from './share-ops';
+import { MAX_GET_BYTES, makeDir, makeSymlink, movePath, putBatch, putFile, readPart, removePath, setMeta, type BatchOutcome, type ChangeKind, type OpResult } from './share-ops';
 import type { ShareStore } from './share-store';
 import type { TokenStore } from './token-store';
 import { Transfer } from './transfer';
+import { WriteBudget } from './write-budget';
 
 /** What a session needs from its server. */
 export interface SessionHost {
@@ -30,6 +31,14 @@ export interface SessionHost {
   changed(s: ServerSession, change: { path: string; kind: ChangeKind }): void;
   conflict(s: ServerSession, info: ConflictInfo): void;
   failed(s: ServerSession, error: FerryErrorInfo): void;
+  /** A `hello` arrived (its deadline is met): ms to wait before checking its token, or -1 to refuse it unchecked. */
+  helloArrived(s: ServerSession): number;
+  /** The token of `s` was checked (failures slow later checks from its address). */
+  tokenChecked(s: ServerSession, ok: boolean): void;
+  /** `s` was refused before authenticating (the host logs it, rate-limited per address). */
+  refused(s: ServerSession, code: ErrorCode): void;
+  /** Most bytes one connection may have read for `get` answers and not yet written out. */
+  maxQueuedWriteBytes: number;
 }
 
 /** Stop reading from a client while this much chunk data waits for the disk (resume at half). */
@@ -58,6 +67,9 @@ export class ServerSession {
   private bufferedChunkBytes = 0;
   private paused = false;
   private updateTimer: NodeJS.Timeout | null = null;
+  private helloTimer: NodeJS.Timeout | null = null;
+  /** What `get` answers hold of the server's memory (read, not yet sent); reading pauses while it is spent. */
+  readonly writeBudget: WriteBudget;
   private readonly connectedAt = Date.now();
   /** Resolves when the connection is closed and every operation has settled. */
   readonly done: Promise<void>;
@@ -66,8 +78,11 @@ export class ServerSession {
     readonly conn: Connection,
     private readonly host: SessionHost,
   ) {
+    this.writeBudget = new WriteBudget(host.maxQueuedWriteBytes, () => this.flow());
     conn.onMessage((f) => this.onFrame(f as Frame<ClientMessage>));
     this.done = conn.closed.then(async (err) => {
+      this.writeBudget.cancel(err ?? new FerryError('CONNECTION_LOST', 'The connection was closed'));
+      if (this.helloTimer) clearTimeout(this.helloTimer);
       if (err && err.code !== 'CONNECTION_LOST') this.host.failed(this, err.toInfo());
       while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
       // Uncommitted transfers keep their temp file and record on disk, for a resumed transfer.
@@ -152,23 +167,39 @@ export class ServerSession {
     }
   }
 
+  private refuse(id: number, code: ErrorCode, message: string): void {
+    this.refused = true;
+    this.host.refused(this, code);
+    const err = new FerryError(code, message);
+    void this.conn.send({ type: 'error', id, code, message }).catch(() => undefined);
+    this.conn.close(err);
+  }
+
   private hello(h: ClientMessage): void {
-    const refuse = (code: ErrorCode, message: string): void => {
-      this.refused = true;
-      this.host.log.info({ remote: this.conn.remoteAddress, code }, 'client refused');
-      const err = new FerryError(code, message);
-      void this.conn.send({ type: 'error', id: h.id, code, message }).catch(() => undefined);
-      this.conn.close(err);
-    };
-    if (h.type !== 'hello') return refuse('NOT_AUTHENTICATED', `"${h.type}" before a successful hello`);
+    if (h.type !== 'hello') return this.refuse(h.id, 'NOT_AUTHENTICATED', `"${h.type}" before a successful hello`);
     if (h.protocolVersion !== PROTOCOL_VERSION) {
-      return refuse('PROTOCOL_VERSION', `This server speaks protocol ${PROTOCOL_VERSION}, the client ${h.protocolVersion}`);
+      return this.refuse(h.id, 'PROTOCOL_VERSION', `This server speaks protocol ${PROTOCOL_VERSION}, the client ${h.protocolVersion}`);
     }
+    const wait = this.host.helloArrived(this);
+    if (wait < 0) return this.refuse(h.id, 'AUTH_FAILED', 'Too many failed tokens from this address; try again later');
+    if (wait === 0) return this.checkToken(h);
+    // Frames pipelined behind the hello wait in the connection until the token is checked.
+    this.conn.pauseReading();
+    this.helloTimer = setTimeout(() => {
+      this.helloTimer = null;
+      if (this.conn.isClosed) return;
+      this.checkToken(h);
+      if (!this.conn.isClosed) this.conn.resumeReading();
+    }, wait);
+  }
+
+  private checkToken(h: Msg<'hello'>): void {
     // Token before share, so an unauthenticated peer cannot probe share names.
     const tokenId = this.host.tokens.identify(h.token);
-    if (tokenId === undefined) return refuse('AUTH_FAILED', 'Unknown or revoked token');
+    this.host.tokenChecked(this, tokenId !== undefined);
+    if (tokenId === undefined) return this.refuse(h.id, 'AUTH_FAILED', 'Unknown or revoked token');
     const share = this.host.shares.get(h.share);
-    if (!share) return refuse('UNKNOWN_SHARE', `No share named "${h.share}" on this server`);
+    if (!share) return this.refuse(h.id, 'UNKNOWN_SHARE', `No share named "${h.share}" on this server`);
     this.share = share;
     this.tokenId = tokenId;
     this.conn.authenticated(); // full frame limits from the next frame on
@@ -288,11 +319,15 @@ export class ServerSession {
     const share = this.share!;
     try {
       let page: Entry[] = [];
+      let bytes = 0;
       for await (const e of walkTree(share.root.root)) {
         page.push(toWireEntry(e));
-        if (page.length >= LIST_PAGE_ENTRIES) {
+        // An upper bound of the entry's JSON (a string char is at most 6 bytes escaped): long paths fill a page sooner.
+        bytes += 200 + 6 * (e.path.length + (e.target?.length ?? 0));
+        if (page.length >= LIST_PAGE_ENTRIES || bytes >= LIST_PAGE_MAX_BYTES) {
           await this.conn.send({ type: 'listPage', id: h.id, entries: page, done: false });
           page = [];
+          bytes = 0;
         }
       }
       await this.conn.send({ type: 'listPage', id: h.id, entries: page, done: true });
@@ -302,10 +337,20 @@ export class ServerSession {
   }
 
   private async get(share: ShareStore, h: Msg<'get'>): Promise<void> {
+    let held = Math.min(h.length, MAX_GET_BYTES);
+    try {
+      await this.writeBudget.acquire(held);
+    } catch {
+      return; // the connection closed while this read waited its turn
+    }
     try {
       const r = await readPart(share, h);
-      await this.conn.send({ type: 'data', id: h.id, size: r.size, mtimeMs: r.mtimeMs, mode: r.mode }, r.data);
+      this.writeBudget.release(held - r.data.length);
+      const sent = r.data.length;
+      held = 0;
+      await this.conn.send({ type: 'data', id: h.id, size: r.size, mtimeMs: r.mtimeMs, mode: r.mode }, r.data, () => this.writeBudget.release(sent));
     } catch (err) {
+      this.writeBudget.release(held);
       if (!this.conn.isClosed) this.sendError(h.id, toFerryError(err, h.path));
     }
   }
@@ -322,8 +367,9 @@ export class ServerSession {
 
   private flow(): void {
     if (this.conn.isClosed) return;
-    const over = this.inFlight.size >= MAX_OPS_IN_FLIGHT || this.bufferedChunkBytes >= MAX_BUFFERED_CHUNK_BYTES;
-    const under = this.inFlight.size <= MAX_OPS_IN_FLIGHT / 2 && this.bufferedChunkBytes <= MAX_BUFFERED_CHUNK_BYTES / 2;
+    const over = this.inFlight.size >= MAX_OPS_IN_FLIGHT || this.bufferedChunkBytes >= MAX_BUFFERED_CHUNK_BYTES || this.writeBudget.exhausted;
+    const under =
+      this.inFlight.size <= MAX_OPS_IN_FLIGHT / 2 && this.bufferedChunkBytes <= MAX_BUFFERED_CHUNK_BYTES / 2 && this.writeBudget.queued <= this.writeBudget.limit / 2;
     if (!this.paused && over) {
       this.paused = true;
       this.conn.pauseReading();
