@@ -1,13 +1,14 @@
 /** `ferry daemon` as a real process: settings file via conf, web GUI on loopback, clean stop on SIGTERM. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { AppState, WireMessage } from '../../src-shared/ipc';
 import { cleanupTempDirs, tempDir, waitFor } from '../helpers/trees';
-import { cookieOf, httpRequest } from '../helpers/web-gui-client';
+import { connectWs, cookieOf, httpRequest, login } from '../helpers/web-gui-client';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const children: ChildProcess[] = [];
@@ -21,7 +22,7 @@ afterAll(async () => {
  * Run `daemon` through registerDaemonCommand on a bare commander program (the `ferry` entry point is
  * wired by the integrator; this keeps the test independent of it). tsx compiles the sources on the fly.
  */
-async function runDaemon(args: string[]): Promise<{ child: ChildProcess; lines: () => Record<string, unknown>[]; stderr: () => string }> {
+async function runDaemon(args: string[], stdin?: string): Promise<{ child: ChildProcess; lines: () => Record<string, unknown>[]; stderr: () => string }> {
   const dir = await tempDir('ferry-daemon-entry-');
   const entry = join(dir, 'entry.mts');
   await writeFile(
@@ -29,12 +30,17 @@ async function runDaemon(args: string[]): Promise<{ child: ChildProcess; lines: 
     [
       `import { Command } from ${JSON.stringify(join(repo, 'node_modules/commander/esm.mjs'))};`,
       `import { registerDaemonCommand } from ${JSON.stringify(join(repo, 'src-main/cli/daemon-command.ts'))};`,
+      `import { registerGuiPasswordCommand } from ${JSON.stringify(join(repo, 'src-main/cli/gui-password-command.ts'))};`,
       'const program = new Command();',
       'registerDaemonCommand(program);',
+      'registerGuiPasswordCommand(program);',
       'await program.parseAsync(process.argv);',
     ].join('\n'),
   );
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, 'daemon', ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  // `args` starting with another command name run that command instead of `daemon`.
+  const argv = args[0] === 'gui-password' ? args : ['daemon', ...args];
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...argv], { cwd: repo, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  if (stdin !== undefined) child.stdin!.end(stdin);
   children.push(child);
   let out = '';
   let err = '';
@@ -45,6 +51,18 @@ async function runDaemon(args: string[]): Promise<{ child: ChildProcess; lines: 
     lines: () => out.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>),
     stderr: () => err,
   };
+}
+
+/** A TCP port free right now on 127.0.0.1 (a fixed --gui port, as a user would configure). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
 }
 
 const exited = (child: ChildProcess) =>
@@ -91,6 +109,52 @@ describe('ferry daemon', () => {
     expect(await exited(d.child)).toBe(0);
     await closed;
     expect(d.lines().at(-1)).toMatchObject({ event: 'stopped' });
+  });
+
+  it('keeps the same address and the login across a restart; the password comes from `ferry gui-password`', async () => {
+    const dir = await tempDir('ferry-daemon-');
+    const state = join(dir, 'state');
+    const www = join(dir, 'www');
+    await mkdir(www);
+    await writeFile(join(www, 'index.html'), '<!doctype html><title>Ferry web</title>');
+    const setPw = await runDaemon(['gui-password', '--state', state, '--json'], 'piped password 1\n');
+    expect(await exited(setPw.child)).toBe(0);
+    expect(setPw.lines()).toEqual([expect.objectContaining({ event: 'passwordSet', stateDir: state })]);
+    expect((await stat(join(state, 'gui-password.json'))).mode & 0o777).toBe(0o600);
+    const short = await runDaemon(['gui-password', '--state', state], 'short\n');
+    expect(await exited(short.child)).toBe(1);
+    expect(short.stderr()).toMatch(/CONFIG_INVALID: The password needs at least 8 characters/);
+
+    const port = await freePort();
+    const args = ['--config', join(dir, 'ferry.json'), '--state', state, '--gui', `127.0.0.1:${port}`, '--gui-dir', www, '--json'];
+    const first = await runDaemon(args);
+    await waitFor(() => first.lines().some((l) => l.event === 'guiListening'), 'the guiListening line', 30_000);
+    const listening = first.lines().find((l) => l.event === 'guiListening')!;
+    expect(listening).toMatchObject({ url: `http://127.0.0.1:${port}/`, passwordSet: true });
+    expect((await login(port, 'piped password 2')).status).toBe(401);
+    const { cookie, status } = await login(port, 'piped password 1');
+    expect(status).toBe(204);
+    const ws = await connectWs(port, { origin: `http://127.0.0.1:${port}`, cookie });
+    expect(ws).toBeInstanceOf(WebSocket);
+    const closed = new Promise<number>((r) => (ws as WebSocket).once('close', (code) => r(code)));
+    first.child.kill('SIGTERM');
+    expect(await exited(first.child)).toBe(0);
+    expect(await closed).toBe(1001);
+
+    const second = await runDaemon(args);
+    await waitFor(() => second.lines().some((l) => l.event === 'guiListening'), 'the guiListening line again', 30_000);
+    const again = second.lines().find((l) => l.event === 'guiListening')!;
+    expect(again.url).toBe(listening.url);
+    expect(again.loginUrl).not.toBe(listening.loginUrl);
+    // The same browser cookie still opens the socket: sessions outlive the process.
+    const back = await connectWs(port, { origin: `http://127.0.0.1:${port}`, cookie });
+    expect(back).toBeInstanceOf(WebSocket);
+    (back as WebSocket).close();
+    // The first run's one-time link is gone with it.
+    const oldLink = new URL(String(listening.loginUrl));
+    expect((await httpRequest(port, { path: oldLink.pathname + oldLink.search })).headers.location).toBe('/#login-link-used');
+    second.child.kill('SIGTERM');
+    expect(await exited(second.child)).toBe(0);
   });
 
   it('starts server mode from the settings file and prints where it listens', async () => {
