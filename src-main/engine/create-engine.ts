@@ -52,7 +52,7 @@ export function createEngine(ports: EnginePorts, settings: Settings): Engine {
   const changed = () => stateEvents.mark();
   const transfers = new TransferLog((batch) => emit('transfersUpdated', batch));
   const conflicts = new ConflictBook(
-    (pair, area, remote, local) => downloadFile(pair, area, remote, local, ports.clientId),
+    (pair, area, remote, local, within) => downloadFile(pair, area, remote, local, ports.clientId, within),
     changed,
     join(ports.stateDir, 'conflicts.json'),
     (err) => ports.log.debug.warn({ err }, 'could not save the conflict list'),

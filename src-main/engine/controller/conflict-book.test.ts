@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ConflictRecord, FolderPair } from '../../../src-shared/model';
@@ -62,9 +62,9 @@ describe('ConflictBook', () => {
     book.add(record('b'));
     await book.resolve('a', 'keepServer', pair);
     await book.resolve('b', 'keepBoth', pair);
-    expect(calls.map(([, area, remote, local]) => [area, remote, local])).toEqual([
-      ['versions', 'dir/a.txt~20261125T140500Z', join(root, 'dir', 'a.txt')],
-      ['versions', 'dir/b.txt~20261125T140500Z', expect.stringMatching(/[/\\]dir[/\\]b \(server copy \d{4}-\d\d-\d\d \d{4}\)\.txt$/)],
+    expect(calls.map(([, area, remote, local, within]) => [area, remote, local, within])).toEqual([
+      ['versions', 'dir/a.txt~20261125T140500Z', join(root, 'dir', 'a.txt'), root],
+      ['versions', 'dir/b.txt~20261125T140500Z', expect.stringMatching(/[/\\]dir[/\\]b \(server copy \d{4}-\d\d-\d\d \d{4}\)\.txt$/), root],
     ]);
     expect(book.list().every((r) => r.resolved)).toBe(true);
     expect(() => book.get('nope')).toThrow(/No conflict/);
@@ -91,5 +91,24 @@ describe('conflict helpers', () => {
   it('resolveInside refuses paths that leave the folder', () => {
     expect(resolveInside('/data/f', 'a/b.txt')).toBe(join('/data/f', 'a', 'b.txt'));
     for (const bad of ['../x', 'a/../../x', '', '.', 'a\0b']) expect(() => resolveInside('/data/f', bad)).toThrow(/outside the folder/);
+  });
+});
+
+describe('settling a conflict through a link', () => {
+  it('keepServer and keepBoth refuse a path whose folder became a symlink, without downloading', async () => {
+    const base = await tempDir();
+    const root = join(base, 'folder');
+    const outside = join(base, 'outside');
+    await mkdir(root);
+    await mkdir(outside);
+    await symlink(outside, join(root, 'dir'));
+    const calls: Parameters<Downloader>[] = [];
+    const book = new ConflictBook(async (...args) => void calls.push(args), () => {});
+    book.add(record('a'));
+    const pair = { localPath: root } as FolderPair;
+    await expect(book.resolve('a', 'keepServer', pair)).rejects.toMatchObject({ code: 'PATH_OUTSIDE_SHARE' });
+    await expect(book.resolve('a', 'keepBoth', pair)).rejects.toMatchObject({ code: 'PATH_OUTSIDE_SHARE' });
+    expect(calls).toEqual([]);
+    expect(book.get('a').resolved).toBe(false);
   });
 });

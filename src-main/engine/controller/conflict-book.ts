@@ -7,9 +7,13 @@ import { FerryError } from '../errors';
 import { readJsonFile, writeJsonFile } from './json-file';
 import { resolveInside } from './local-path';
 import { pathExists } from '../fs/path-exists';
+import { assertNoLinkBetween } from '../fs/safe-path';
 
-/** Fetches a file from the server a pair points to (the client's `downloadFile`). */
-export type Downloader = (pair: FolderPair, area: 'share' | 'versions', remotePath: string, localAbs: string) => Promise<void>;
+/**
+ * Fetches a file from the server a pair points to (the client's `downloadFile`). `within`: the pair's folder
+ * when `localAbs` is in it; the download must then never write through a symlink below that folder.
+ */
+export type Downloader = (pair: FolderPair, area: 'share' | 'versions', remotePath: string, localAbs: string, within: string) => Promise<void>;
 
 /** Settled conflicts kept for the UI's "resolved" list; open ones are never dropped. */
 const MAX_RESOLVED_KEPT = 200;
@@ -77,13 +81,18 @@ export class ConflictBook {
     switch (choice) {
       case 'keepLocal':
         break;
-      case 'keepServer':
-        await this.download(pair, 'versions', versionsAreaPath(record.server.keptAs), resolveInside(pair.localPath, record.path));
+      case 'keepServer': {
+        // The synced folder's contents come from other devices: a folder on the way may have become a link.
+        const target = resolveInside(pair.localPath, record.path);
+        assertNoLinkBetween(pair.localPath, target);
+        await this.download(pair, 'versions', versionsAreaPath(record.server.keptAs), target, pair.localPath);
         break;
+      }
       case 'keepBoth': {
         const target = await freeSiblingName(resolveInside(pair.localPath, record.path), record.server.mtimeMs);
+        assertNoLinkBetween(pair.localPath, target);
         await mkdir(dirname(target), { recursive: true });
-        await this.download(pair, 'versions', versionsAreaPath(record.server.keptAs), target);
+        await this.download(pair, 'versions', versionsAreaPath(record.server.keptAs), target, pair.localPath);
         break;
       }
     }
