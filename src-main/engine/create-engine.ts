@@ -128,6 +128,8 @@ export function createEngine(ports: EnginePorts, settings: Settings): Engine {
         return server.configure(...(args as CommandArgs<'server:configure'>));
       case 'server:addToken':
         return server.addToken(...(args as CommandArgs<'server:addToken'>));
+      case 'server:takeInitialInvite':
+        return server.takeInitialInvite();
       case 'server:revokeToken':
         return server.revokeToken(...(args as CommandArgs<'server:revokeToken'>));
       case 'settings:update': {

@@ -4,7 +4,7 @@
  */
 import type {
   ConflictChoice, ConflictRecord, FolderPair, FolderPairInput, PairId, PairState,
-  ServerState, TokenInfo, TransferRecord, OverallStatus, ConnectionTarget,
+  ServerState, TransferRecord, OverallStatus, ConnectionTarget, CreatedToken,
 } from '../model';
 import type { FerryErrorInfo } from '../protocol/error-codes';
 import type { UiSettings, ServerSettings } from '../settings/schema';
@@ -51,7 +51,10 @@ export interface Commands {
   'conflict:open': (id: string, side: 'local' | 'server') => Promise<void>;
   'server:setEnabled': (enabled: boolean) => Promise<ServerState>;
   'server:configure': (settings: Pick<ServerSettings, 'root' | 'host' | 'port'>) => Promise<ServerState>;
-  'server:addToken': (label: string) => Promise<{ token: string; info: TokenInfo }>;
+  /** A new token; with the server running, also an invite holding it ("New invite"). */
+  'server:addToken': (label: string) => Promise<CreatedToken>;
+  /** The first-start token with its invite, once (null when none waits or it was taken). */
+  'server:takeInitialInvite': () => Promise<CreatedToken | null>;
   'server:revokeToken': (id: string) => Promise<void>;
   'settings:update': (patch: Partial<UiSettings>) => Promise<UiSettings>;
   'dialog:pickFolder': (current: string | null) => Promise<string | null>;
@@ -81,7 +84,7 @@ export interface FerryApi {
 export const COMMAND_NAMES = [
   'state:get', 'transfers:recent', 'pair:add', 'pair:update', 'pair:remove', 'pair:pause', 'pair:resume',
   'pair:test', 'pair:openFolder', 'sync:pauseAll', 'sync:resumeAll', 'conflict:resolve', 'conflict:open',
-  'server:setEnabled', 'server:configure', 'server:addToken', 'server:revokeToken', 'settings:update',
+  'server:setEnabled', 'server:configure', 'server:addToken', 'server:takeInitialInvite', 'server:revokeToken', 'settings:update',
   'dialog:pickFolder', 'fs:listDirs', 'logs:openFolder',
 ] as const satisfies readonly CommandName[];
 

@@ -109,6 +109,25 @@ export interface TokenInfo {
   createdAt: number;
   /** First characters, so a user can tell tokens apart. */
   preview: string;
+  /** When a client last authenticated with it (saved at most about once a minute), or null if never. */
+  lastUsedAt: number | null;
+}
+
+/** A token just created: its secret (shown once) and, when the server's address is known, an invite holding it. */
+export interface CreatedToken {
+  token: string;
+  info: TokenInfo;
+  /** `ferry1:…` string with addresses, port, share, fingerprint and this token (see src-shared/invite.ts). */
+  invite: string | null;
+}
+
+/** A client that was connected to this machine's server and has left. */
+export interface RecentClient {
+  clientId: string;
+  clientName: string;
+  share: string;
+  remoteAddress: string;
+  lastSeenAt: number;
 }
 
 /** A client connected to this machine's server right now. */
@@ -133,6 +152,12 @@ export interface ServerState {
   fingerprint: string | null;
   tokens: TokenInfo[];
   clients: ConnectedClient[];
+  /** Clients seen since the server started that are not connected now, latest first (bounded). */
+  recentClients: RecentClient[];
+  /** Addresses clients can reach the running server on, best first (never 0.0.0.0); empty when stopped. */
+  addresses: string[];
+  /** A first-start token's secret waits to be shown once (`server:takeInitialInvite`). */
+  initialInviteWaiting: boolean;
   lastError: FerryErrorInfo | null;
 }
 

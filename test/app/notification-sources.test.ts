@@ -10,7 +10,7 @@ function state(patch: { conflicts?: ConflictRecord[]; pairError?: FerryErrorInfo
     pairs: [{ id: 'p1', localPath: '/home/ann/Docs', host: 'h', port: 1, share: 's', fingerprint: '', token: '', paused: false, ignore: [], rescanIntervalSec: 0, allowEmptyRoot: false }],
     pairStates: { p1: { id: 'p1', status: 'watching', connected: true, filesPending: 0, bytesPending: 0, lastSyncedAt: null, lastError: patch.pairError ?? null } },
     conflicts: patch.conflicts ?? [],
-    server: { enabled: false, running: false, root: '/srv', host: '0.0.0.0', port: 7443, fingerprint: null, tokens: [], clients: [], lastError: patch.serverError ?? null },
+    server: { enabled: false, running: false, root: '/srv', host: '0.0.0.0', port: 7443, fingerprint: null, tokens: [], clients: [], recentClients: [], addresses: [], initialInviteWaiting: false, lastError: patch.serverError ?? null },
     ui: { startAtLogin: false, notifications: true, logLevel: 'info' },
     shell: 'desktop',
     logDir: '/tmp',

@@ -75,6 +75,7 @@ const ARG_SCHEMAS = {
   'server:setEnabled': Type.Tuple([Type.Boolean()]),
   'server:configure': Type.Tuple([ServerConfigSchema]),
   'server:addToken': Type.Tuple([Type.String({ minLength: 1, maxLength: 100, errorMessage: 'must be a label of 1 to 100 characters' })]),
+  'server:takeInitialInvite': none,
   'server:revokeToken': Type.Tuple([Id]),
   'settings:update': Type.Tuple([UiPatchSchema]),
   'dialog:pickFolder': Type.Tuple([Type.Union([AbsolutePath, Type.Null()], { errorMessage: 'must be an absolute path or null' })]),

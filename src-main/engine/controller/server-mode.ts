@@ -2,13 +2,18 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FerryErrorInfo } from '../../../src-shared/protocol/error-codes';
-import type { ConnectedClient, ServerState, TokenInfo } from '../../../src-shared/model';
+import type { ConnectedClient, CreatedToken, RecentClient, ServerState, TokenInfo } from '../../../src-shared/model';
+import { encodeInvite } from '../../../src-shared/invite';
 import type { ServerSettings } from '../../../src-shared/settings';
 import { toFerryError } from '../errors';
 import type { Logger } from '../log';
 import { FerryServer, TokenStore, TOKENS_FILE } from './engine-deps';
 import type { SettingsAccess } from './settings-access';
 import { pathExists } from '../fs/path-exists';
+import { reachableAddresses } from '../server/reachable-addresses';
+
+/** How many clients that have left the Server page still lists with "last seen". */
+export const RECENT_CLIENTS_KEPT = 20;
 
 /** Name of the one share the embedded server offers. */
 export const EMBEDDED_SHARE = 'default';
@@ -30,7 +35,11 @@ export class ServerMode {
   private fingerprint: string | null = null;
   private lastError: FerryErrorInfo | null = null;
   private clients: ConnectedClient[] = [];
+  private recent: RecentClient[] = [];
+  private addresses: string[] = [];
   private tokens: TokenInfo[] = [];
+  /** The first-start token, until the user has seen it once (`takeInitialInvite`). */
+  private initial: { token: string; info: TokenInfo } | null = null;
   /** Store used while the server is stopped; dropped when it starts, so only one instance ever writes. */
   private standaloneTokens: TokenStore | null = null;
   /** Undoes the listeners `watch` put on the running server's token store. */
@@ -52,6 +61,9 @@ export class ServerMode {
       fingerprint: this.fingerprint,
       tokens: this.tokens,
       clients: this.clients,
+      recentClients: this.recent,
+      addresses: this.addresses,
+      initialInviteWaiting: this.initial !== null,
       lastError: this.lastError,
     };
   }
@@ -82,12 +94,27 @@ export class ServerMode {
     });
   }
 
-  /** Create a token; its secret is returned once. */
-  async addToken(label: string): Promise<{ token: string; info: TokenInfo }> {
+  /** Create a token; its secret is returned once, with an invite holding it while the server runs. */
+  async addToken(label: string): Promise<CreatedToken> {
     const store = await this.tokenStore();
     const created = await store.add(label);
     this.refreshTokens(store);
-    return created;
+    return { ...created, invite: this.inviteFor(created.token) };
+  }
+
+  /** The token made at the server's very first start, with its invite: once, then never again. */
+  takeInitialInvite(): Promise<CreatedToken | null> {
+    const initial = this.initial;
+    if (!initial) return Promise.resolve(null);
+    this.initial = null;
+    this.deps.onStateChanged();
+    return Promise.resolve({ ...initial, invite: this.inviteFor(initial.token) });
+  }
+
+  /** An invite for `token` to the running server's share, or null when it is not running. */
+  private inviteFor(token: string): string | null {
+    if (!this.server || this.boundPort === null || !this.fingerprint || this.addresses.length === 0) return null;
+    return encodeInvite({ hosts: this.addresses, port: this.boundPort, share: EMBEDDED_SHARE, fingerprint: this.fingerprint, token });
   }
 
   /** Revoke a token (NOT_FOUND if unknown). */
@@ -124,7 +151,9 @@ export class ServerMode {
       this.server = server;
       this.boundPort = bound.port;
       this.fingerprint = server.fingerprint;
-      await this.forgetUnseenInitialToken(server.tokens, server.initialToken);
+      this.addresses = reachableAddresses(s.host);
+      this.recent = [];
+      this.keepInitialToken(server.tokens, server.initialToken);
       this.refreshTokens(server.tokens);
       this.deps.log.info({ host: bound.host, port: bound.port }, 'server mode listening');
     } catch (err) {
@@ -140,8 +169,10 @@ export class ServerMode {
     this.server = null;
     this.boundPort = null;
     this.clients = [];
+    this.addresses = [];
     this.lastError = null;
     if (server) {
+      await this.forgetUnseenInitialToken(server.tokens);
       this.unwatch();
       server.removeAllListeners();
       await server.close().catch((err: unknown) => this.deps.log.warn({ err }, 'server mode did not stop cleanly'));
@@ -155,8 +186,19 @@ export class ServerMode {
       this.clients = server.clients();
       this.deps.onStateChanged();
     };
-    server.on('clientConnected', refresh);
-    server.on('clientDisconnected', refresh);
+    const sameClient = (a: RecentClient, b: ConnectedClient) => a.clientId === b.clientId && a.share === b.share;
+    server.on('clientConnected', (c) => {
+      this.recent = this.recent.filter((r) => !sameClient(r, c));
+      refresh();
+    });
+    server.on('clientDisconnected', (c) => {
+      // Listed while no other session of the same client (and share) is still connected.
+      const stillHere = server.clients().some((o) => o.clientId === c.clientId && o.share === c.share);
+      const seen: RecentClient = { clientId: c.clientId, clientName: c.clientName, share: c.share, remoteAddress: c.remoteAddress, lastSeenAt: Date.now() };
+      const others = this.recent.filter((r) => !sameClient(r, c));
+      this.recent = stillHere ? others : [seen, ...others].slice(0, RECENT_CLIENTS_KEPT);
+      refresh();
+    });
     server.on('clientUpdated', refresh);
     server.on('sessionError', ({ sessionId, error }) => this.deps.log.warn({ sessionId, error }, 'server session failed'));
     const onTokens = () => this.refreshTokens(server.tokens);
@@ -167,22 +209,26 @@ export class ServerMode {
   private async tokenStore(): Promise<TokenStore> {
     if (this.server) return this.server.tokens;
     if (!this.standaloneTokens) {
-      const store = await TokenStore.open(this.deps.stateDir);
-      await this.forgetUnseenInitialToken(store, store.takeInitialToken());
+      // No "initial" token here: the user is adding one, and sees that one.
+      const store = await TokenStore.open(this.deps.stateDir, { createInitial: false });
       this.standaloneTokens = store;
       this.refreshTokens(store);
     }
     return this.standaloneTokens;
   }
 
-  /**
-   * A fresh token store creates an "initial" token for `ferry serve` to print. Here nobody would ever see its
-   * secret (the UI shows each token once, when the user adds it), so an unseen usable credential is revoked.
-   */
-  private async forgetUnseenInitialToken(store: TokenStore, initialSecret: string | undefined): Promise<void> {
+  /** A fresh token store makes an "initial" token: kept until the Server page has shown it once. */
+  private keepInitialToken(store: TokenStore, initialSecret: string | undefined): void {
     if (initialSecret === undefined) return;
-    const initial = store.list().find((t) => t.label === 'initial');
-    if (initial) await store.revoke(initial.id);
+    const info = store.list().find((t) => t.label === 'initial');
+    if (info) this.initial = { token: initialSecret, info };
+  }
+
+  /** A credential nobody was ever shown is revoked when the server stops, rather than left usable. */
+  private async forgetUnseenInitialToken(store: TokenStore): Promise<void> {
+    const initial = this.initial;
+    this.initial = null;
+    if (initial) await store.revoke(initial.info.id).catch(() => undefined);
   }
 
   private refreshTokens(store: TokenStore): void {

@@ -1,7 +1,7 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanupTempDirs, tempDir } from '../../../test/helpers/trees';
+import { cleanupTempDirs, tempDir, waitFor } from '../../../test/helpers/trees';
 import { TOKENS_FILE, TokenStore } from './token-store';
 
 describe('TokenStore', () => {
@@ -55,3 +55,83 @@ describe('TokenStore', () => {
     await expect(TokenStore.open(dir)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });
 });
+
+describe('TokenStore shared by processes', () => {
+  afterAll(cleanupTempDirs);
+
+  it('records "last used" on a successful check and saves it without a write per check', async () => {
+    const dir = await tempDir();
+    const store = await TokenStore.open(dir, { createInitial: false });
+    expect(store.takeInitialToken()).toBeUndefined();
+    const { token, info } = await store.add('laptop');
+    expect(store.list()[0]!.lastUsedAt).toBeNull();
+    const before = Date.now();
+    expect(store.identify(token)).toBe(info.id);
+    expect(store.list()[0]!.lastUsedAt).toBeGreaterThanOrEqual(before);
+    await waitFor(async () => (await readSaved(dir))[0]?.lastUsedAt !== null, 'the first use saved');
+    const saved = await stat(join(dir, TOKENS_FILE));
+    for (let i = 0; i < 50; i++) store.identify(token);
+    // Changes run in order: a save queued by the checks above would be done once this failed revoke is.
+    await expect(store.revoke('no-such-id')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // Every write replaces the file (new inode): the 50 checks within a minute of the saved use wrote nothing.
+    expect((await stat(join(dir, TOKENS_FILE))).ino).toBe(saved.ino);
+    await store.close();
+    const reopened = await TokenStore.open(dir);
+    expect(reopened.list()[0]!.lastUsedAt).toBeGreaterThanOrEqual(before);
+  });
+
+  it('sees tokens added and revoked by another process at the next check, and tells listeners', async () => {
+    const dir = await tempDir();
+    const server = await TokenStore.open(dir, { watch: true });
+    const initial = server.takeInitialToken()!;
+    const cli = await TokenStore.open(dir);
+    const { token, info } = await cli.add('phone');
+    expect(server.identify(token)).toBe(info.id); // no wait needed: the check itself looks at the file
+    const revoked: string[] = [];
+    server.on('revoked', (id) => revoked.push(id));
+    await cli.revoke(info.id);
+    expect(server.identify(token)).toBeUndefined();
+    expect(revoked).toEqual([info.id]);
+    expect(server.verify(initial)).toBe(true);
+    await server.close();
+    await cli.close();
+  });
+
+  it('a watching store hears a revoke by another process without any check', async () => {
+    const dir = await tempDir();
+    const server = await TokenStore.open(dir, { watch: true, createInitial: false });
+    const cli = await TokenStore.open(dir, { createInitial: false });
+    const { info } = await cli.add('tablet');
+    await waitFor(() => server.list().some((t) => t.id === info.id), 'the add seen through the watch');
+    const heard = new Promise<string>((r) => server.once('revoked', r));
+    await cli.revoke(info.id);
+    expect(await heard).toBe(info.id);
+    await server.close();
+  });
+
+  it('changes by two stores at once all persist (re-read under the lock file)', async () => {
+    const dir = await tempDir();
+    const a = await TokenStore.open(dir, { createInitial: false });
+    const b = await TokenStore.open(dir, { createInitial: false });
+    const made = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).add(`t${i}`)));
+    const reopened = await TokenStore.open(dir);
+    for (const m of made) expect(reopened.verify(m.token)).toBe(true);
+    expect(reopened.list()).toHaveLength(6);
+    await expect(stat(join(dir, `${TOKENS_FILE}.lock`))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('takes over a lock file left by a process that died', async () => {
+    const dir = await tempDir();
+    const store = await TokenStore.open(dir, { createInitial: false });
+    const lock = join(dir, `${TOKENS_FILE}.lock`);
+    await writeFile(lock, '');
+    const old = new Date(Date.now() - 60_000);
+    await utimes(lock, old, old);
+    await store.add('after crash');
+    expect((await TokenStore.open(dir)).list().map((t) => t.label)).toEqual(['after crash']);
+  });
+});
+
+async function readSaved(dir: string): Promise<Array<{ label: string; lastUsedAt: number | null }>> {
+  return (JSON.parse(await readFile(join(dir, TOKENS_FILE), 'utf8')) as { tokens: Array<{ label: string; lastUsedAt: number | null }> }).tokens;
+}
