@@ -80,6 +80,8 @@ export interface TransferRecord {
   startedAt: number;
   finishedAt: number | null;
   error: FerryErrorInfo | null;
+  /** up: this device to the server; down: the server to this device (two-way and receive pairs). */
+  direction?: 'up' | 'down';
 }
 
 /** Metadata of one side of a conflict. */

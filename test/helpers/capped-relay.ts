@@ -16,7 +16,8 @@ export interface CappedRelay {
 }
 
 /** Start a capped relay on an ephemeral port (TLS passes through untouched: the pinned fingerprint still holds). */
-export async function startCappedRelay(to: number, cap: number): Promise<CappedRelay> {
+export async function startCappedRelay(to: number, capBytes: number): Promise<CappedRelay> {
+  const cap = Math.floor(capBytes);
   const sockets = new Set<Socket>();
   let forwarded = 0;
   let reached!: () => void;
