@@ -10,7 +10,7 @@ import { createLoggers, type Loggers } from '../engine/log';
 import { installUnhandledGuard } from '../engine/unhandled-guard';
 import { DEFAULT_GUI_ADDRESS, type Daemon, type DaemonFlags } from './daemon-command';
 import type { Output } from './output';
-import { assertGuiHostAllowed, parseGuiAddress, startWebGui, type WebGui } from './web-gui';
+import { assertGuiHostAllowed, parseGuiAddress, remoteGuiWarning, startWebGui, type WebGui } from './web-gui';
 
 /** Load settings, start the engine and (with --gui) the web GUI; prints `guiListening`. */
 export async function startDaemon(flags: DaemonFlags, out: Output): Promise<Daemon> {
@@ -46,6 +46,12 @@ export async function startDaemon(flags: DaemonFlags, out: Output): Promise<Daem
     if (guiAddress) {
       gui = await startWebGui(engine, { ...guiAddress, stateDir, staticDir: flags.guiDir ?? builtUiDir(), allowRemote: Boolean(flags.guiAllowRemote), log });
       const passwordSet = await gui.passwordSet();
+      const warning = remoteGuiWarning(guiAddress.host, Number(new URL(gui.url).port));
+      if (warning) {
+        // On stderr even with --json, and in the log: an operator must not miss it.
+        process.stderr.write(`${warning}\n`);
+        log.warn({ host: guiAddress.host }, warning);
+      }
       out.event('guiListening', { url: gui.url, loginUrl: gui.loginUrl, passwordSet }, [
         `Ferry web GUI: ${gui.url}`,
         `  One-time login link (works once, for 15 minutes): ${gui.loginUrl}`,

@@ -32,6 +32,16 @@ export function hostPort(host: string, port: number): string {
   return `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
 }
 
+/** The warning printed at start when the GUI listens where other machines can reach it, else null. */
+export function remoteGuiWarning(host: string, port: number): string | null {
+  if (isLoopbackHost(host)) return null;
+  return (
+    `WARNING: the web GUI on ${hostPort(host, port)} is plain HTTP that other machines can reach: its password, ` +
+    'one-time login link and session cookie cross the network in clear, readable by anyone on the path. ' +
+    `Prefer --gui 127.0.0.1:${port} with an SSH tunnel (ssh -L ${port}:127.0.0.1:${port} THIS-HOST) or a TLS reverse proxy.`
+  );
+}
+
 /** FerryError CONFIG_INVALID unless `host` is loopback or remote access was asked for explicitly. */
 export function assertGuiHostAllowed(host: string, allowRemote: boolean): void {
   if (isLoopbackHost(host) || allowRemote) return;

@@ -1,3 +1,3 @@
 /** The web GUI host of the daemon. */
 export { startWebGui, type WebGui, type WebGuiOptions } from './start-web-gui';
-export { assertGuiHostAllowed, isLoopbackHost, parseGuiAddress, type GuiAddress } from './gui-address';
+export { assertGuiHostAllowed, isLoopbackHost, parseGuiAddress, remoteGuiWarning, type GuiAddress } from './gui-address';
