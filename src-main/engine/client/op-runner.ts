@@ -9,7 +9,7 @@ import type { Tree } from '../core/tree';
 import { toFerryError, type FerryError } from '../errors';
 import { applyOp, shareEntry } from '../core/apply-op';
 import { TransferTracker } from './transfer-records';
-import { uploadFile } from './upload-file';
+import { uploadFile, type UploadResult } from './upload-file';
 import type { RateLimiter } from './rate-limiter';
 
 /** What the runner needs from its session. */
@@ -26,6 +26,8 @@ export interface RunnerContext {
   /** Upload bandwidth limit (file payloads only), or null. */
   limiter: RateLimiter | null;
   onConflict: (c: ConflictInfo, local: { size: number; mtimeMs: number } | null) => void;
+  /** Told what an upload sent (its content identity and, for a large file, its recipe): two-way pairs record it. */
+  onUploaded?: (r: UploadResult) => void;
 }
 
 /** Outcome of one operation, for the session's counters. */
@@ -55,6 +57,7 @@ export async function runOp(ctx: RunnerContext, op: SyncOp): Promise<RunOutcome>
         return { ok: true, op, bytesSent: 0, skipped: true };
       }
       applyOp(ctx.confirmed, op, r);
+      ctx.onUploaded?.(r);
       if (ctx.projected) shareEntry(ctx.confirmed, ctx.projected, op.path);
       if (r.conflict) ctx.onConflict(r.conflict, { size: r.size, mtimeMs: r.mtimeMs });
       t.completed(r.size);

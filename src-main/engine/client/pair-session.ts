@@ -1,7 +1,7 @@
 /** One folder pair's session, whatever its mode: the mirror session or the two-way/receive session behind one face. */
 import type { EventEmitter } from 'node:events';
 import type { PairState, SyncMode } from '../../../src-shared/model/index';
-import { FerryError } from '../errors';
+import { TwoWaySession } from './two-way-session';
 import { SyncSession, type SessionEvents, type SyncOptions, type SyncSummary } from './sync-session';
 
 /** What every pair session offers its owner (pair manager, CLI). */
@@ -28,7 +28,6 @@ export function createPairSession(opts: PairSessionOptions): PairSession {
       return new SyncSession(opts);
     case 'two-way':
     case 'receive':
-      // Until the two-way session lands, refuse rather than silently mirror (mirroring could delete others' files).
-      throw new FerryError('CONFIG_INVALID', `The ${opts.mode} mode is not available in this build yet`);
+      return new TwoWaySession(opts);
   }
 }

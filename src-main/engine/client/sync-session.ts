@@ -61,6 +61,8 @@ export interface SyncSummary {
   bytesSent: number;
   bytesReceived: number;
   filesUploaded: number;
+  /** Files brought from the server (two-way and receive pairs). */
+  filesDownloaded: number;
   filesDeleted: number;
   moves: number;
   conflicts: number;
@@ -116,7 +118,7 @@ export class SyncSession extends EventEmitter<SessionEvents> {
   private paused = false;
   private loop: Promise<void> | null = null;
   private stateTimer: NodeJS.Timeout | null = null;
-  private readonly summary: SyncSummary = { filesSent: 0, bytesSent: 0, bytesReceived: 0, filesUploaded: 0, filesDeleted: 0, moves: 0, conflicts: 0, errors: [] };
+  private readonly summary: SyncSummary = { filesSent: 0, bytesSent: 0, bytesReceived: 0, filesUploaded: 0, filesDownloaded: 0, filesDeleted: 0, moves: 0, conflicts: 0, errors: [] };
   private readonly errorPaths = new Set<string>();
   private readonly limiter: RateLimiter | null;
 

@@ -42,6 +42,7 @@ export class TransferTracker {
       startedAt: Date.now(),
       finishedAt: null,
       error: null,
+      direction: 'up',
     };
     if (op.kind === 'move') this.record.toPath = op.to;
     this.emit({ ...this.record });
@@ -77,4 +78,17 @@ export class TransferTracker {
     this.record.finishedAt = Date.now();
     this.emit({ ...this.record });
   }
+}
+
+/** A download's record: the same life as an upload's, in the other direction. */
+export class DownloadTracker extends TransferTracker {
+  constructor(pairId: PairId, path: string, size: number, emit: (r: TransferRecord) => void) {
+    super(pairId, { kind: 'upload', path, size, mtimeMs: 0, mode: 0 }, (r) => emit({ ...r, kind: 'download', direction: 'down' }));
+  }
+}
+
+/** A record of a step that finished at once (a local delete or rename brought from the server). */
+export function doneRecord(pairId: PairId, kind: TransferKind, path: string, direction: 'up' | 'down'): TransferRecord {
+  const now = Date.now();
+  return { id: `${pairId}:${process.pid}:${++counter}`, pairId, kind, path, status: 'completed', size: 0, bytesDone: 0, bytesSent: 0, startedAt: now, finishedAt: now, error: null, direction };
 }

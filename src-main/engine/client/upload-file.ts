@@ -38,6 +38,10 @@ export interface UploadResult {
   mode: number;
   bytesSent: number;
   conflict: ConflictInfo | undefined;
+  /** Content identity of what was sent (SHA-256 of a small file's bytes, a large file's recipe digest). */
+  hash: string;
+  /** A large file's recipe (for delta downloads on this device later). */
+  recipe?: FileRecipe;
 }
 
 /** Stat of a local file as the wire wants it (plus the inode, to notice a replaced file). */
@@ -91,9 +95,9 @@ function sameStat(a: FileStat | null, b: FileStat): boolean {
   return a !== null && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.mode === b.mode;
 }
 
-function resultOf(st: FileStat, bytesSent: number, f: Frame<ServerMessage>): UploadResult {
+function resultOf(st: FileStat, bytesSent: number, f: Frame<ServerMessage>, hash: string, recipe: FileRecipe): UploadResult {
   const conflict = f.header.type === 'ok' ? f.header.conflict : undefined;
-  return { size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, bytesSent, conflict };
+  return { size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, bytesSent, conflict, hash, recipe };
 }
 
 async function putWhole(ctx: UploadContext, rel: string, abs: string, st: FileStat, base: FileBase): Promise<UploadResult | 'changed'> {
@@ -105,7 +109,7 @@ async function putWhole(ctx: UploadContext, rel: string, abs: string, st: FileSt
   await ctx.limiter?.take(buf.length);
   const { conflict } = await putBatcherFor(ctx.conn).put(file, buf);
   ctx.onProgress(st.size, buf.length);
-  return { size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, bytesSent: buf.length, conflict };
+  return { size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, bytesSent: buf.length, conflict, hash: file.hash };
 }
 
 async function recipeFor(ctx: UploadContext, rel: string, abs: string, st: FileStat): Promise<FileRecipe | 'changed'> {
@@ -139,7 +143,7 @@ async function sendChunked(ctx: UploadContext, rel: string, abs: string, st: Fil
   }
   const f = await ctx.conn.request({ type: 'commit', transfer });
   ctx.onProgress(st.size, sent);
-  return resultOf(st, sent, f);
+  return resultOf(st, sent, f, begin.hash, recipe);
 }
 
 /**
