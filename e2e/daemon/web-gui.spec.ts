@@ -1,6 +1,7 @@
 /**
  * The real thing: `ferry serve` as the server, `ferry daemon --gui` as the client, the built UI in
- * Chromium over the daemon's WebSocket. Runs in order; each step builds on the one before.
+ * Chromium over the daemon's WebSocket. Runs in order; each step builds on the one before: the first
+ * signs in through the one-time link and chooses the password, the last ones restart the daemon.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -17,7 +18,9 @@ let serverRoot: string;
 let localDir: string;
 let serve: ServeInfo;
 let daemon: DaemonInfo;
+let guiPort: number;
 let page: Page;
+const PASSWORD = 'e2e web password';
 const pageErrors: string[] = [];
 
 /** A fingerprint that differs from the real one in its last hex digit. */
@@ -42,13 +45,15 @@ test.beforeAll(async ({ browser }) => {
   await mkdir(localDir, { recursive: true });
   await writeFile(join(localDir, 'already-here.txt'), 'present before the pair was added\n');
   serve = await startServe(serverRoot, join(work, 'server-state'));
-  daemon = await startDaemon(join(work, 'daemon'));
+  guiPort = await freePort();
+  daemon = await startDaemon(join(work, 'daemon'), guiPort);
   page = await browser.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/WebSocket|ERR_CONNECTION_REFUSED/.test(m.text())) pageErrors.push(m.text());
+    // Expected noise: refused connections while the daemon restarts, the 401 of a wrong password.
+    if (m.type() === 'error' && !/WebSocket|ERR_CONNECTION_REFUSED|status of 401/.test(m.text())) pageErrors.push(m.text());
   });
-  await page.goto(daemon.url);
+  await page.goto(daemon.loginUrl);
 });
 
 test.afterAll(async () => {
@@ -61,12 +66,17 @@ test.afterEach(() => {
   expect(pageErrors, 'errors in the page').toEqual([]);
 });
 
-test('the page keeps the secret out of the address bar and loads state', async () => {
+test('the one-time link signs in, lands on the plain address and offers to choose a password', async () => {
+  await expect(page.getByRole('heading', { name: 'Choose a password' })).toBeVisible();
+  expect(page.url()).toBe(daemon.url);
+  await shootBothSchemes(page, 'daemon-choose-password');
+  await page.getByLabel('New password').fill(PASSWORD);
+  await page.getByLabel('Repeat password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Save password' }).click();
   await expect(page.getByRole('heading', { name: 'Folders', level: 1 })).toBeVisible();
-  expect(page.url()).not.toContain('secret');
   await expect(page.getByRole('status', { name: /Overall status/ })).toBeVisible();
   await expect(page.getByText('No folders yet').first()).toBeVisible();
-  // A reload works from the secret kept in sessionStorage.
+  // A reload needs nothing but the session cookie.
   await page.reload();
   await expect(page.getByRole('heading', { name: 'Folders', level: 1 })).toBeVisible();
   await expect(page.getByRole('alert').filter({ hasText: 'reconnecting' })).toHaveCount(0);
@@ -216,8 +226,42 @@ test('settings change through the daemon and the log folder is shown', async () 
   await shootBothSchemes(page, 'daemon-settings');
 });
 
-test('losing the daemon shows the reconnecting banner', async () => {
-  await daemon.proc.stop('SIGKILL');
-  await expect(page.getByRole('alert').filter({ hasText: 'Disconnected from Ferry — reconnecting…' })).toBeVisible({ timeout: 15_000 });
+test('sign out, the used link, a wrong password, then the right one', async () => {
+  await nav(page, 'Settings').click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in to Ferry' })).toBeVisible();
+  expect(page.url()).toBe(daemon.url);
+  await shootBothSchemes(page, 'daemon-login');
+  // The one-time link of this start was used by the first test.
+  await page.goto(daemon.loginUrl);
+  await expect(page.getByRole('status').filter({ hasText: 'already used or has expired' })).toBeVisible();
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'Wrong password' })).toBeVisible();
+  await shootBothSchemes(page, 'daemon-login-wrong-password');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
+  expect(page.url()).toBe(daemon.url);
+});
+
+test('a restart of the daemon: "reconnecting", then the same page works again at the same address', async () => {
+  await nav(page, 'Folders').click();
+  await expect(page.getByRole('heading', { name: 'Folders', level: 1 })).toBeVisible();
+  await daemon.proc.stop('SIGTERM');
+  await expect(page.getByRole('alert').filter({ hasText: 'Ferry restarted — reconnecting…' })).toBeVisible({ timeout: 15_000 });
   await shootBothSchemes(page, 'daemon-disconnected');
+  const before = daemon.url;
+  daemon = await startDaemon(join(work, 'daemon'), guiPort);
+  expect(daemon.url).toBe(before);
+  // The login survived the restart (sessions are kept hashed in the state folder): no sign-in, no new URL.
+  await expect(page.getByRole('alert').filter({ hasText: 'reconnecting' })).toBeHidden({ timeout: 30_000 });
+  await expect(page.getByRole('heading', { name: 'Folders', level: 1 })).toBeVisible();
+  expect(page.url()).toBe(before);
+  // Commands reach the new process: a setting changed now is there after a reload.
+  await nav(page, 'Settings').click();
+  await page.getByLabel('Log level').selectOption('warn');
+  await page.reload();
+  await expect(page.getByLabel('Log level')).toHaveValue('warn');
+  expect(page.url()).toBe(before);
 });

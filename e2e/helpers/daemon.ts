@@ -3,24 +3,27 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { spawnFerry, type FerryProc } from '../../test/helpers/ferry-procs';
 
-/** A running daemon and the web GUI address it printed. */
+/** A running daemon and the web GUI addresses it printed. */
 export interface DaemonInfo {
-  /** `http://127.0.0.1:PORT/#secret=…` */
+  /** `http://127.0.0.1:PORT/`: the same for every start on the same port. */
   url: string;
+  /** `http://127.0.0.1:PORT/login?once=…`: this start's one-time login link. */
+  loginUrl: string;
   proc: FerryProc;
 }
 
 /**
- * `ferry daemon --config DIR/settings.json --state DIR/state --gui 127.0.0.1:0 --json`, with HOME set
- * to `dir` so defaults (server root, logs) never touch the real home folder.
+ * `ferry daemon --config DIR/settings.json --state DIR/state --gui 127.0.0.1:PORT --json`, with HOME set
+ * to `dir` so defaults (server root, logs) never touch the real home folder. The same `dir` and `port`
+ * restart the same daemon.
  */
-export async function startDaemon(dir: string): Promise<DaemonInfo> {
+export async function startDaemon(dir: string, port: number): Promise<DaemonInfo> {
   const proc = spawnFerry(
-    ['daemon', '--config', join(dir, 'settings.json'), '--state', join(dir, 'state'), '--gui', '127.0.0.1:0', '--json'],
+    ['daemon', '--config', join(dir, 'settings.json'), '--state', join(dir, 'state'), '--gui', `127.0.0.1:${port}`, '--json'],
     { HOME: dir, XDG_STATE_HOME: join(dir, 'xdg-state'), XDG_CONFIG_HOME: join(dir, 'xdg-config') },
   );
   const line = await proc.waitForLine((l) => l.event === 'guiListening', 30_000);
-  return { url: String(line.url), proc };
+  return { url: String(line.url), loginUrl: String(line.loginUrl), proc };
 }
 
 /** A TCP port free right now on 127.0.0.1 (for the server-mode port typed into the UI). */

@@ -1,6 +1,7 @@
 /**
- * A stand-in for the daemon's web-GUI host: serves dist/renderer and speaks the WireMessage protocol on
- * /ws with a secret, from a scripted AppState. Lets tests cut connections to exercise the web transport.
+ * A stand-in for the daemon's web-GUI host: serves dist/renderer, a scripted login API (one password, one
+ * "logged in" flag instead of cookies) and the WireMessage protocol on /ws from a scripted AppState. Lets
+ * tests cut connections to exercise the web transport.
  */
 import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -13,9 +14,11 @@ const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.j
 
 /** A running fake host. */
 export interface FakeWsHost {
-  /** Page URL with the secret in the fragment, as the daemon prints it. */
+  /** Page URL, as the daemon prints it. */
   url: string;
   origin: string;
+  /** Whether the browser counts as logged in (starts true); /ws is refused while false. */
+  loggedIn: boolean;
   state: AppState;
   transfers: TransferRecord[];
   /** Number of WebSocket connections accepted so far. */
@@ -31,16 +34,28 @@ export interface FakeWsHost {
 export function emptyState(): AppState {
   return {
     overall: 'idle', pairs: [], pairStates: {}, conflicts: [],
-    server: { enabled: false, running: false, root: '/srv/ferry', host: '0.0.0.0', port: 7443, fingerprint: null, tokens: [], clients: [], recentClients: [], addresses: [], initialInviteWaiting: false, lastError: null },
+    server: { enabled: false, running: false, root: '/srv/ferry', host: '0.0.0.0', port: 7443, fingerprint: null, tokens: [], clients: [], lastError: null },
     ui: { startAtLogin: false, notifications: true, logLevel: 'info' },
     shell: 'web', logDir: '/var/log/ferry',
   };
 }
 
-/** Start on 127.0.0.1:0 serving `dir`; only `secret` may open /ws. */
-export async function startFakeWsHost(secret: string, dir = resolve('dist/renderer')): Promise<FakeWsHost> {
+/** Start on 127.0.0.1:0 serving `dir`; `password` logs in. */
+export async function startFakeWsHost(password: string, dir = resolve('dist/renderer')): Promise<FakeWsHost> {
+  const auth = { loggedIn: true };
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path === '/api/session') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ authenticated: auth.loggedIn, passwordSet: true }));
+    if (path === '/api/login') {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        auth.loggedIn = (JSON.parse(body) as { password?: string }).password === password;
+        if (auth.loggedIn) res.writeHead(204).end();
+        else res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'AUTH_FAILED', message: 'Wrong password' } }));
+      });
+      return;
+    }
     const file = join(dir, path === '/' ? 'index.html' : path.replace(/\.\.+/g, ''));
     readFile(file)
       .then((body) => res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body))
@@ -53,7 +68,7 @@ export async function startFakeWsHost(secret: string, dir = resolve('dist/render
 
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname !== '/ws' || url.searchParams.get('secret') !== secret) {
+    if (url.pathname !== '/ws' || !auth.loggedIn) {
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
@@ -77,8 +92,10 @@ export async function startFakeWsHost(secret: string, dir = resolve('dist/render
   if (!addr || typeof addr === 'string') throw new Error('no port');
   const origin = `http://127.0.0.1:${addr.port}`;
   return {
-    url: `${origin}/#secret=${secret}`,
+    url: `${origin}/`,
     origin,
+    get loggedIn() { return auth.loggedIn; },
+    set loggedIn(v: boolean) { auth.loggedIn = v; },
     get state() { return host.state; },
     set state(s: AppState) { host.state = s; },
     get transfers() { return host.transfers; },

@@ -1,4 +1,4 @@
-/** The web transport against a scripted WebSocket host: secret handling, events, reconnect and refetch. */
+/** The web transport against a scripted WebSocket host: login, events, reconnect and refetch. */
 import { expect, test } from '@playwright/test';
 import { startFakeWsHost, type FakeWsHost } from '../helpers/fake-ws-host';
 import { shootBothSchemes } from '../helpers/artifacts';
@@ -13,10 +13,9 @@ test.afterEach(async () => {
   await host.close();
 });
 
-test('connects with the secret, applies pushed events, reconnects and refetches after a drop', async ({ page }) => {
+test('connects, applies pushed events, reconnects and refetches after a drop', async ({ page }) => {
   await page.goto(host.url);
   await expect(page.getByText('No folders yet').first()).toBeVisible();
-  expect(page.url()).not.toContain('s3cret');
 
   host.push('transfersUpdated', [
     { id: 'x1', pairId: 'p1', kind: 'upload', path: 'pushed/by-event.txt', status: 'completed', size: 1000, bytesDone: 1000, bytesSent: 100, startedAt: Date.now() - 500, finishedAt: Date.now(), error: null },
@@ -31,28 +30,30 @@ test('connects with the secret, applies pushed events, reconnects and refetches 
     pairStates: { p1: { id: 'p1', status: 'watching', connected: true, filesPending: 0, bytesPending: 0, lastSyncedAt: Date.now(), lastError: null } },
   };
   host.dropClients();
-  const banner = page.getByRole('alert').filter({ hasText: 'Disconnected from Ferry — reconnecting…' });
+  const banner = page.getByRole('alert').filter({ hasText: 'Ferry restarted — reconnecting…' });
   await expect(banner).toBeVisible();
   await expect(banner).toBeHidden({ timeout: 10_000 });
   expect(host.connections()).toBeGreaterThanOrEqual(2);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Folders' }).click();
   await expect(page.getByRole('article', { name: 'Reconnected' })).toBeVisible();
 
-  // A reload reuses the secret kept in sessionStorage.
+  // A reload needs nothing but the (cookie) session.
   await page.reload();
   await expect(page.getByRole('article', { name: 'Reconnected' })).toBeVisible();
 });
 
-test('a wrong secret never connects and the banner says what to do', async ({ page }) => {
-  await page.goto(`${host.origin}/#secret=wrong`);
-  const banner = page.getByRole('alert');
-  await expect(banner).toContainText('Cannot reach Ferry — retrying…', { timeout: 15_000 });
-  await expect(banner).toContainText('If the Ferry daemon was restarted, open the new address it printed.');
+test('a signed-out browser gets the login page; a wrong password is refused, the right one connects', async ({ page }) => {
+  host.loggedIn = false;
+  await page.goto(host.url);
+  await expect(page.getByRole('heading', { name: 'Sign in to Ferry' })).toBeVisible();
   expect(host.connections()).toBe(0);
-  await shootBothSchemes(page, 'ui-stale-link');
-});
-
-test('without any secret the banner points to the printed address', async ({ page }) => {
-  await page.goto(`${host.origin}/`);
-  await expect(page.getByRole('alert')).toContainText('“ferry daemon --gui” printed');
+  await shootBothSchemes(page, 'ui-login');
+  await page.getByLabel('Password').fill('nope');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('Wrong password');
+  await page.getByLabel('Password').fill('s3cret-e2e');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByText('No folders yet').first()).toBeVisible();
+  expect(host.connections()).toBe(1);
+  expect(page.url()).toBe(host.url);
 });

@@ -122,7 +122,8 @@ export function createGuiAuth(opts: {
       // Every older session (this one included) is now dead; this browser gets a fresh one. This one is
       // revoked by id too: it may have been made in the same millisecond as the change.
       await sessions.revoke(cookie(req, cookieName) ?? '');
-      opts.onRevoked(null);
+      // Sockets close once this browser has its new cookie, so its reconnect can already use it.
+      res.once('finish', () => opts.onRevoked(null));
       await issue(res, h, 204);
     },
     'GET /login': async (req, res, h) => {

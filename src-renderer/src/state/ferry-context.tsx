@@ -68,6 +68,11 @@ function useCtx(): FerryContextValue {
   return ctx;
 }
 
+/** The bridge: its `web` part (login, logout) exists only in the web shell. */
+export function useBridge(): Bridge {
+  return useCtx().bridge;
+}
+
 /** The FerryApi, for issuing commands. */
 export function useApi(): FerryApi {
   return useCtx().api;

@@ -38,6 +38,7 @@ export function createWebTransport(url: string, auth: Pick<WebAuth, 'session'>):
   let attempt = 0;
   let closed = false;
   let busy = false;
+  let askAgain = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let info: ConnectionInfo = { phase: 'connecting', retryAt: null, generation: 0, failures: 0, passwordSet: true };
   const pending = new Map<number, Pending>();
@@ -87,12 +88,21 @@ export function createWebTransport(url: string, auth: Pick<WebAuth, 'session'>):
 
   // One attempt at a time: ask about the session, then open the socket only if it can succeed.
   const connect = async (): Promise<void> => {
-    if (closed || busy || socket) return;
+    if (busy) {
+      // Asked again mid-question (a login just finished): that answer may predate the new cookie.
+      askAgain = true;
+      return;
+    }
+    if (closed || socket) return;
     if (timer) clearTimeout(timer);
     timer = null;
     busy = true;
     const session = await auth.session();
     busy = false;
+    if (askAgain) {
+      askAgain = false;
+      return connect();
+    }
     if (closed || socket) return;
     if (session === null) return retryLater();
     if (!session.authenticated) {

@@ -42,7 +42,7 @@ export function LoginPage({ auth, passwordSet, onLoggedIn }: { auth: WebAuth; pa
       <div className="auth-head">
         <Logo />
         <h1>Sign in to Ferry</h1>
-        <p className="muted">{window.location.host}</p>
+        <p className="auth-host mono">{window.location.host}</p>
       </div>
       {linkUsed && (
         <div className="note note-warn" role="status">

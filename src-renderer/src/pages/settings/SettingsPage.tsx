@@ -7,6 +7,7 @@ import { ErrorNote } from '../../components/ErrorNote';
 import { useApi } from '../../state/ferry-context';
 import { useAction } from '../../state/use-action';
 import { usePendingValue } from '../../state/use-pending-value';
+import { WebAccessCard } from './WebAccessCard';
 
 const LOG_LEVELS: readonly { value: LogLevel; label: string }[] = [
   { value: 'error', label: 'Errors only' },
@@ -72,6 +73,7 @@ export function SettingsPage({ state }: { state: AppState }): ReactNode {
           </div>
           <ErrorNote error={openLogs.error} />
         </div>
+        <WebAccessCard />
       </div>
     </section>
   );
