@@ -4,6 +4,7 @@ import { registerServeCommand } from './serve-command';
 import { registerSyncCommand } from './sync-command';
 import { registerDaemonCommand } from './daemon-command';
 import { registerGuiPasswordCommand } from './gui-password-command';
+import { registerTokensCommand } from './tokens-command';
 
 const program = new Command();
 program
@@ -16,4 +17,5 @@ registerServeCommand(program);
 registerSyncCommand(program);
 registerDaemonCommand(program);
 registerGuiPasswordCommand(program);
+registerTokensCommand(program);
 await program.parseAsync(process.argv);

@@ -11,6 +11,8 @@ export interface ServeFlags {
   state?: string;
   config?: string;
   json?: boolean;
+  /** false with --no-qr. */
+  qr?: boolean;
   keepVersionsDays?: string;
   fsync?: boolean;
   logLevel?: string;
@@ -31,6 +33,7 @@ export function registerServeCommand(program: Command): void {
     .option('--state <DIR>', 'server state folder (key, certificate, tokens, logs)')
     .option('--config <FILE>', 'JSON config file (flags override it)')
     .option('--json', 'one JSON object per line on stdout')
+    .option('--no-qr', "leave the invite's QR code out of the start-up lines")
     .option('--keep-versions-days <N>', 'days to keep overwritten/deleted versions (0 = forever)')
     .option('--no-fsync', 'skip per-file flushes (faster, not crash-safe)')
     .option('--log-level <LEVEL>', 'error | warn | info | debug')

@@ -9,6 +9,10 @@ import { installUnhandledGuard } from '../engine/unhandled-guard';
 import { loadConfigFile, ServeConfig } from './config-file';
 import type { Output } from './output';
 import type { ServeFlags } from './serve-command';
+import { encodeInvite } from '../../src-shared/invite';
+import { reachableAddresses } from '../engine/server/reachable-addresses';
+import { inviteLines } from './invite-print';
+import { removeEndpoint, writeEndpoint } from './server-endpoint';
 import { defaultStateDir } from '../engine/controller/paths';
 
 function intFlag(value: string | undefined, name: string): number | undefined {
@@ -45,7 +49,8 @@ export async function runServe(flags: ServeFlags, out: Output): Promise<void> {
   const stateDir = resolve(flags.state ?? file.state ?? join(defaultStateDir(), 'server'));
   const loggers = createLoggers(join(stateDir, 'logs'), (flags.logLevel ?? file.logLevel ?? 'info') as LogLevel);
   // A rejection that escaped every handler is a bug: logged and counted, it must not end a server of many clients.
-  installUnhandledGuard(loggers.debug);
+  installUnhandledGuard(loggers.debug, (count, message) =>
+    out.event('unhandledRejection', { count, message }, `internal error (unhandled rejection #${count}, server keeps running): ${message}`));
   const server = await FerryServer.create({
     host: flags.host ?? file.host ?? '0.0.0.0',
     port,
@@ -59,14 +64,21 @@ export async function runServe(flags: ServeFlags, out: Output): Promise<void> {
     limits: limitsFrom(flags, file.limits ?? {}),
   });
   const addr = await server.listen();
+  await writeEndpoint(stateDir, { host: addr.host, port: addr.port, shares: Object.keys(shares), fingerprint: server.fingerprint, pid: process.pid });
   const token = server.initialToken;
-  out.event('listening', { host: addr.host, port: addr.port, fingerprint: server.fingerprint, token: token ?? null, shares, stateDir },
+  // Never the wildcard address: each address a client on another machine can use, loopback last.
+  const addresses = reachableAddresses(addr.host);
+  const share = shares.default ? 'default' : Object.keys(shares)[0]!;
+  const invite = token ? encodeInvite({ hosts: addresses, port: addr.port, share, fingerprint: server.fingerprint, token }) : null;
+  out.event('listening', { host: addr.host, port: addr.port, addresses, fingerprint: server.fingerprint, token: token ?? null, invite, shares, stateDir },
     [
-      `Ferry server listening on ${addr.host}:${addr.port}`,
+      `Ferry server listening on ${addresses.map((a) => (a.includes(':') ? `[${a}]` : a)).join(', ')} port ${addr.port}`,
       `  shares:      ${Object.entries(shares).map(([n, d]) => `${n} → ${d}`).join(', ')}`,
       `  fingerprint: ${server.fingerprint}`,
-      token ? `  token:       ${token}   (shown once; stored hashed in ${stateDir})` : `  tokens:      ${server.tokens.list().length} stored in ${stateDir}`,
-      `Connect with: ferry sync --dir DIR --server HOST:${addr.port} --fingerprint ${server.fingerprint} --token TOKEN`,
+      token ? `  token:       ${token}   (first start: shown once; stored hashed in ${stateDir})` : `  tokens:      ${server.tokens.list().length} stored in ${stateDir}`,
+      ...(invite
+        ? await inviteLines(invite, addresses, flags.qr !== false)
+        : [`Invite another device: ferry tokens add --label NAME --state ${stateDir}`]),
     ].join('\n'));
   server.on('clientConnected', (c) => out.event('clientConnected', { ...c }, `client connected: ${c.clientName} (${c.remoteAddress}) share ${c.share}`));
   server.on('clientDisconnected', (c) => out.event('clientDisconnected', { ...c }, `client disconnected: ${c.clientName}`));
@@ -77,5 +89,6 @@ export async function runServe(flags: ServeFlags, out: Output): Promise<void> {
     process.once('SIGTERM', r);
   });
   await server.close();
+  await removeEndpoint(stateDir);
   await loggers.close();
 }

@@ -10,6 +10,7 @@ export interface SyncFlags {
   share?: string;
   fingerprint?: string;
   token?: string;
+  invite?: string;
   once?: boolean;
   config?: string;
   json?: boolean;
@@ -32,6 +33,7 @@ export function registerSyncCommand(program: Command): void {
     .option('--share <NAME>', 'share on the server', undefined)
     .option('--fingerprint <FP>', "server certificate SHA-256 fingerprint (printed by 'ferry serve')")
     .option('--token <TOKEN>', 'access token (printed by ferry serve)')
+    .option('--invite <INVITE>', "invite from 'ferry serve' or 'ferry tokens add' (ferry1:…): fills in server, share, fingerprint and token; flags override it; or set FERRY_INVITE")
     .option('--once', 'do the initial sync, verify, and exit')
     .option('--config <FILE>', 'JSON config file (flags override it)')
     .option('--json', 'one JSON object per line on stdout')

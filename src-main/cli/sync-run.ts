@@ -9,6 +9,7 @@ import { loadConfigFile, parseHostPort, SyncConfig } from './config-file';
 import { formatBytes, type Output } from './output';
 import { ProgressView } from './progress-view';
 import type { SyncFlags } from './sync-command';
+import { targetFromInvite } from './invite-target';
 import { defaultStateDir, loadOrCreateClientId } from '../engine/controller/paths';
 
 /** Sync once (exit code 0, or 2 with errors) or live until SIGINT/SIGTERM (0). */
@@ -19,7 +20,10 @@ export async function runSync(flags: SyncFlags, out: Output): Promise<number> {
     return v;
   };
   const dir = resolve(need(flags.dir ?? file.dir, '--dir'));
-  const { host, port } = parseHostPort(need(flags.server ?? file.server, '--server'), '--server');
+  // An invite fills in what the flags leave out, in place of the config file's connection fields.
+  const inviteText = flags.invite ?? process.env.FERRY_INVITE;
+  const invited = inviteText ? await targetFromInvite(inviteText, !flags.server) : null;
+  const { host, port } = flags.server || !invited ? parseHostPort(need(flags.server ?? file.server, '--server'), '--server') : invited;
   const rescan = flags.rescan !== undefined ? Number(flags.rescan) : file.rescanSeconds ?? 300;
   if (!Number.isInteger(rescan) || rescan < 0) throw new FerryError('CONFIG_INVALID', `--rescan must be a whole number of seconds, not "${flags.rescan}"`);
   const bwlimit = flags.bwlimit ?? file.bwlimit;
@@ -31,9 +35,9 @@ export async function runSync(flags: SyncFlags, out: Output): Promise<number> {
     localPath: dir,
     target: {
       host, port,
-      share: flags.share ?? file.share ?? 'default',
-      fingerprint: need(flags.fingerprint ?? file.fingerprint, '--fingerprint'),
-      token: need(flags.token ?? file.token ?? process.env.FERRY_TOKEN, '--token'),
+      share: flags.share ?? invited?.share ?? file.share ?? 'default',
+      fingerprint: need(flags.fingerprint ?? invited?.fingerprint ?? file.fingerprint, '--fingerprint'),
+      token: need(flags.token ?? invited?.token ?? file.token ?? process.env.FERRY_TOKEN, '--token'),
     },
     ignore: [...(file.ignore ?? []), ...(flags.ignore ?? [])],
     rescanIntervalSec: rescan,

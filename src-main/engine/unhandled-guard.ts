@@ -6,18 +6,27 @@
 import type { Logger } from './log';
 
 /** Kept on globalThis so that two copies of this module (bundled CLI + a test's import) share one count. */
-const state: { escaped: number; current: Logger | null; handler: ((reason: unknown) => void) | null } =
+const state: { escaped: number; current: Logger | null; report: Reporter | null; handler: ((reason: unknown) => void) | null } =
   ((globalThis as Record<symbol, unknown>)[Symbol.for('ferry.unhandledGuard')] as typeof state | undefined) ??
-  ((globalThis as Record<symbol, unknown>)[Symbol.for('ferry.unhandledGuard')] = { escaped: 0, current: null, handler: null } as typeof state);
+  ((globalThis as Record<symbol, unknown>)[Symbol.for('ferry.unhandledGuard')] = { escaped: 0, current: null, report: null, handler: null } as typeof state);
 
-/** Install the guard (once per process; a second call only swaps the logger). Returns a function that removes it. */
-export function installUnhandledGuard(log: Logger): () => void {
+/** Told of each escaped rejection (e.g. to print it as an event): the running count and the error's message. */
+export type Reporter = (count: number, message: string) => void;
+
+/** Install the guard (once per process; a second call only swaps logger and reporter). Returns a function that removes it. */
+export function installUnhandledGuard(log: Logger, report: Reporter | null = null): () => void {
   state.current = log;
+  state.report = report;
   if (state.handler === null) {
     state.handler = (reason: unknown) => {
       state.escaped++;
       const err = reason instanceof Error ? { message: reason.message, stack: reason.stack, code: (reason as { code?: unknown }).code } : { value: String(reason) };
       state.current?.error({ err, escapedRejections: state.escaped }, 'unhandled promise rejection (a bug: please report it)');
+      try {
+        state.report?.(state.escaped, reason instanceof Error ? reason.message : String(reason));
+      } catch {
+        // the reporter failing (stdout gone) must not turn the guard itself into a crash
+      }
     };
     process.on('unhandledRejection', state.handler);
   }
@@ -25,6 +34,7 @@ export function installUnhandledGuard(log: Logger): () => void {
     if (state.handler !== null) process.off('unhandledRejection', state.handler);
     state.handler = null;
     state.current = null;
+    state.report = null;
   };
 }
 
