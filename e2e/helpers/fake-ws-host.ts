@@ -34,7 +34,7 @@ export interface FakeWsHost {
 export function emptyState(): AppState {
   return {
     overall: 'idle', pairs: [], pairStates: {}, conflicts: [],
-    server: { enabled: false, running: false, root: '/srv/ferry', host: '0.0.0.0', port: 7443, fingerprint: null, tokens: [], clients: [], lastError: null },
+    server: { enabled: false, running: false, root: '/srv/ferry', host: '0.0.0.0', port: 7443, fingerprint: null, tokens: [], clients: [], recentClients: [], addresses: [], initialInviteWaiting: false, lastError: null },
     ui: { startAtLogin: false, notifications: true, logLevel: 'info' },
     shell: 'web', logDir: '/var/log/ferry',
   };
