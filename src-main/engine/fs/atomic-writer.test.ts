@@ -68,3 +68,15 @@ describe('atomic writer', () => {
     await expect(fsyncDirCoalesced(join(dir, 'missing'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });
+
+describe('fsyncDirCoalesced when the folder is gone', () => {
+  it('a failed queued flush rejects to its callers only, never as an unhandled rejection', async () => {
+    // Gone before the first flush: every flush fails, deterministically (a folder removed mid-flush is the same path).
+    const dir = join(await tempDir(), 'gone');
+    const first = fsyncDirCoalesced(dir);
+    const queued = [fsyncDirCoalesced(dir), fsyncDirCoalesced(dir)];
+    await expect(first).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    for (const q of queued) await expect(q).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await new Promise((r) => setImmediate(r)); // an escaped rejection is reported by now (and fails the run)
+  });
+});

@@ -67,3 +67,18 @@ describe('VersionsStore', () => {
     expect(await readdir(store.root.root)).toEqual(['stray.txt']);
   });
 });
+
+describe('VersionsStore under concurrency', () => {
+  afterAll(cleanupTempDirs);
+
+  it('many keeps of one path in the same second all get their own name; nothing is copied over', async () => {
+    const { share, store } = await setup();
+    const now = new Date(Date.UTC(2026, 10, 25, 13, 45, 1));
+    const contents = Array.from({ length: 12 }, (_, i) => `content ${i}`);
+    for (let i = 0; i < contents.length; i++) await writeTree(share, { [`f${i}`]: contents[i]! });
+    const kept = await Promise.all(contents.map((_, i) => store.keep('f', join(share, `f${i}`), i % 2 ? 'link' : 'move', now)));
+    expect(new Set(kept.map((k) => k.path)).size).toBe(contents.length);
+    const read = await Promise.all(kept.map((k) => readFile(k.abs, 'utf8')));
+    expect(read.sort()).toEqual([...contents].sort());
+  });
+});
