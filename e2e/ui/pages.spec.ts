@@ -50,7 +50,7 @@ test.describe('with a populated fake engine', () => {
     await shootBothSchemes(page, 'ui-settings');
   });
 
-  test('activity stays fast with 100,000 transfers and filters', async ({ openFake }) => {
+  test('activity with 100,000 transfers stays virtualised and filters', async ({ openFake }) => {
     const page = await openFake({ kind: 'rich', shell: 'desktop', transfers: 100_000 });
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Activity' }).click();
     // transfers:recent hands over the newest few thousand; the rest arrive as transfersUpdated batches.
@@ -58,12 +58,12 @@ test.describe('with a populated fake engine', () => {
     await expect(page.getByText('100,000 transfers')).toBeVisible();
     // Virtualised: only a screenful of rows is in the DOM.
     expect(await page.getByRole('list', { name: 'Transfers' }).getByRole('listitem').count()).toBeLessThan(60);
-    const started = Date.now();
+    // No wall-clock bound here (a loaded machine must not fail a test): the virtualised list above is what
+    // keeps it fast, and the expect timeouts bound each step.
     await page.getByLabel('Path contains').fill('report-99');
     await expect(page.getByText(/\d+ shown/)).toBeVisible();
     await page.getByLabel('Kind').selectOption('delete');
     await expect(page.getByText('Nothing matches these filters')).toBeVisible();
-    expect(Date.now() - started).toBeLessThan(5_000);
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await page.getByLabel('Folder', { exact: true }).selectOption({ label: 'Photos' });
     await expect(page.getByRole('list', { name: 'Transfers' }).getByRole('listitem').first()).toBeVisible();

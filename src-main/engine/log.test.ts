@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanupTempDirs, tempDir } from '../../test/helpers/trees';
+import { cleanupTempDirs, tempDir, waitFor } from '../../test/helpers/trees';
 import { createLoggers } from './log';
 
 afterAll(cleanupTempDirs);
@@ -12,7 +12,8 @@ describe('createLoggers', () => {
     for (let i = 0; i < 500; i++) logs.transfer.info({ i }, 'transfer');
     logs.debug.debug('hidden below the level');
     logs.debug.warn('a warning');
-    await new Promise((r) => setTimeout(r, 20));
+    // The first batch reaches the file before the last line is logged, so the lines span two batches for sure.
+    await waitFor(() => readFileSync(`${dir}/transfers.log`, 'utf8').split('\n').length > 500, 'the first batch written');
     logs.transfer.info({ i: 500 }, 'transfer');
     await logs.close();
     const transfers = readFileSync(`${dir}/transfers.log`, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { i: number; log: string });

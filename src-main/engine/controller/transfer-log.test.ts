@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TransferRecord } from '../../../src-shared/model';
 import { TransferLog } from './transfer-log';
+import { waitFor } from '../../../test/helpers/trees';
 
 const rec = (id: string, status: TransferRecord['status'] = 'queued', pairId = 'p1'): TransferRecord => ({
   id,
@@ -49,7 +50,7 @@ describe('TransferLog', () => {
     const batches: TransferRecord[][] = [];
     const log = new TransferLog((b) => batches.push(b), 100, 5);
     log.update(rec('a'));
-    for (let i = 0; i < 200 && batches.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    await waitFor(() => batches.length > 0, 'the timed batch');
     expect(batches).toHaveLength(1);
     log.close();
   });

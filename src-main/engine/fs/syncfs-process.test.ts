@@ -1,15 +1,23 @@
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../test/helpers/trees';
 import { SyncfsProcess } from './syncfs-process';
 
+/** Live helper processes of `pid`, read from /proc (no `ps`: procps is not on every fresh machine; a zombie has no cmdline). */
 const helpersOf = (pid: number): number[] =>
-  execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(pid)], { encoding: 'utf8' })
-    .split('\n')
-    .filter((l) => l.includes('ferry-syncfs') || l.includes('sync -f'))
-    .map((l) => Number(l.trim().split(/\s+/)[0]));
+  readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((d) => {
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return ppid === pid && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('ferry-syncfs') ? [Number(d)] : [];
+    } catch {
+      return []; // gone while we looked
+    }
+  });
 
 describe.runIf(process.platform === 'linux')('SyncfsProcess', () => {
   let dir: string;
@@ -48,9 +56,14 @@ describe.runIf(process.platform === 'linux')('SyncfsProcess', () => {
     try {
       await p.run();
       const [pid] = helpersOf(process.pid);
+      expect(pid).toBeDefined();
+      // A stopped helper cannot answer, so this flush is certainly still waiting when the helper is killed.
+      process.kill(pid!, 'SIGSTOP');
+      const waiting = p.run();
       process.kill(pid!, 'SIGKILL');
-      await new Promise((r) => setTimeout(r, 100));
+      await expect(waiting).rejects.toMatchObject({ code: 'IO_ERROR', message: expect.stringContaining('exited') });
       await p.run();
+      expect(helpersOf(process.pid)).toHaveLength(1);
       expect(helpersOf(process.pid)).not.toContain(pid);
     } finally {
       p.close();
@@ -62,8 +75,8 @@ describe.runIf(process.platform === 'linux')('SyncfsProcess', () => {
     await p.run();
     p.close();
     await expect(p.run()).rejects.toMatchObject({ code: 'IO_ERROR', message: expect.stringContaining('closed') });
-    await new Promise((r) => setTimeout(r, 100));
-    expect(helpersOf(process.pid)).toEqual([]);
+    // The kill is asynchronous: wait for the helper to be gone (bounded by waitFor's timeout).
+    await waitFor(() => helpersOf(process.pid).length === 0, 'the helper to exit');
   });
 
   it('an idle helper does not keep a process alive', () => {

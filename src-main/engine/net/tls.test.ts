@@ -77,9 +77,11 @@ describe('connectTls / createTlsServer', () => {
   });
 
   it('reports a refused connection as CONNECT_FAILED', async () => {
-    const port = await rawTcpServer(() => {});
-    cleanups.splice(0).forEach((f) => f()); // closed again: nothing listens there now
-    await new Promise((r) => setTimeout(r, 10));
+    // A port that was just listened on and closed again: nothing listens there once close() has called back.
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const { port } = probe.address() as net.AddressInfo;
+    await new Promise<void>((r) => probe.close(() => r()));
     const err = await failure(connectTls({ host: '127.0.0.1', port, fingerprint: 'ab'.repeat(32) }));
     expect(err.code).toBe('CONNECT_FAILED');
     expect(err.message).toContain(`127.0.0.1:${port}`);
