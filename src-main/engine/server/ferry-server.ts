@@ -116,7 +116,8 @@ export class FerryServer extends EventEmitter<ServerEvents> {
       throw toFerryError(err, opts.stateDir);
     });
     const identity = await loadOrCreateIdentity(opts.stateDir);
-    const tokens = await TokenStore.open(opts.stateDir);
+    // Watched: a token revoked by `ferry tokens revoke` ends its sessions at once.
+    const tokens = await TokenStore.open(opts.stateDir, { watch: true });
     const shares = new Map<string, ShareStore>();
     for (const name of names) {
       if (!/^[\w.-]{1,128}$/.test(name)) throw new FerryError('CONFIG_INVALID', `Share name "${name}" may use only letters, digits, "_", "." and "-"`);
@@ -178,6 +179,7 @@ export class FerryServer extends EventEmitter<ServerEvents> {
     await closing;
     await this.maintaining;
     await Promise.all([...this.shares.values()].map((s) => s.close()));
+    await this.tokens.close();
   }
 
   /** Authenticated clients connected now. */
