@@ -32,7 +32,7 @@ export function registerSyncCommand(program: Command): void {
     .option('--server <HOST:PORT>', 'server address')
     .option('--share <NAME>', 'share on the server', undefined)
     .option('--fingerprint <FP>', "server certificate SHA-256 fingerprint (printed by 'ferry serve')")
-    .option('--token <TOKEN>', 'access token (printed by ferry serve)')
+    .option('--token <TOKEN>', 'access token (printed by ferry serve); better: set FERRY_TOKEN, which ps and the shell history do not show')
     .option('--invite <INVITE>', "invite from 'ferry serve' or 'ferry tokens add' (ferry1:…): fills in server, share, fingerprint and token; flags override it; or set FERRY_INVITE")
     .option('--once', 'do the initial sync, verify, and exit')
     .option('--config <FILE>', 'JSON config file (flags override it)')
