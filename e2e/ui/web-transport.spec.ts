@@ -57,3 +57,32 @@ test('a signed-out browser gets the login page; a wrong password is refused, the
   expect(host.connections()).toBe(1);
   expect(page.url()).toBe(host.url);
 });
+
+test('"Show notifications" works in the browser: a new conflict pops up a notification', async ({ page, context }) => {
+  await context.grantPermissions(['notifications'], { origin: host.origin });
+  // Record what the page shows (the real Notification still runs).
+  await page.addInitScript(() => {
+    const Real = window.Notification;
+    const shown: string[] = [];
+    (window as unknown as { shownNotifications: string[] }).shownNotifications = shown;
+    window.Notification = class extends Real {
+      constructor(title: string, opts?: NotificationOptions) {
+        super(title, opts);
+        shown.push(`${title} | ${opts?.body ?? ''}`);
+      }
+    } as typeof Notification;
+  });
+  await page.goto(host.url);
+  await expect(page.getByText('No folders yet').first()).toBeVisible();
+  const version = { size: 10, mtimeMs: Date.now() };
+  host.push('stateChanged', host.state);
+  host.push('stateChanged', {
+    ...host.state,
+    conflicts: [{ id: 'c1', pairId: 'p1', path: 'docs/report.txt', detectedAt: Date.now(), local: version, server: { ...version, keptAs: 'docs/report (server).txt' }, resolved: false }],
+  });
+  await expect.poll(() => page.evaluate(() => (window as unknown as { shownNotifications: string[] }).shownNotifications), { timeout: 15_000 })
+    .toEqual(['Conflict: report.txt | docs/report.txt changed on both sides; both versions are kept. Open Ferry to choose.']);
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Settings' }).click();
+  await expect(page.locator('#notify-hint')).toContainText('This browser shows them while a Ferry tab is open.');
+});

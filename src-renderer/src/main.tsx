@@ -2,6 +2,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { BrowserNotifications } from './components/BrowserNotifications';
 import { createBridge } from './bridge';
 import { AuthGate } from './pages/login/AuthGate';
 import { FerryProvider } from './state/ferry-context';
@@ -16,6 +17,7 @@ if (!root) throw new Error('#root missing from index.html');
 createRoot(root).render(
   <StrictMode>
     <FerryProvider bridge={bridge}>
+      <BrowserNotifications />
       <AuthGate bridge={bridge}>
         <App />
       </AuthGate>

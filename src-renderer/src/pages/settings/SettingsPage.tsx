@@ -1,5 +1,5 @@
 /** Settings: startup, notifications, logging. Each control saves immediately. */
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { FolderOpen } from 'lucide-react';
 import type { AppState } from '../../../../src-shared/ipc/contract';
 import type { LogLevel, UiSettings } from '../../../../src-shared/settings/schema';
@@ -7,6 +7,7 @@ import { ErrorNote } from '../../components/ErrorNote';
 import { useApi } from '../../state/ferry-context';
 import { useAction } from '../../state/use-action';
 import { usePendingValue } from '../../state/use-pending-value';
+import { askBrowserPermission, browserPermission, type BrowserPermission } from '../../state/browser-notifier';
 import { WebAccessCard } from './WebAccessCard';
 
 const LOG_LEVELS: readonly { value: LogLevel; label: string }[] = [
@@ -24,6 +25,8 @@ export function SettingsPage({ state }: { state: AppState }): ReactNode {
   const [startAtLogin, applyStartAtLogin] = usePendingValue(state.ui.startAtLogin);
   const [notifications, applyNotifications] = usePendingValue(state.ui.notifications);
   const [logLevel, applyLogLevel] = usePendingValue(state.ui.logLevel);
+  const [permission, setPermission] = useState<BrowserPermission>(browserPermission);
+  const web = state.shell === 'web';
   return (
     <section className="page" aria-labelledby="settings-title">
       <header className="page-header">
@@ -43,10 +46,15 @@ export function SettingsPage({ state }: { state: AppState }): ReactNode {
             </span>
           </label>
           <label className="check setting">
-            <input type="checkbox" checked={notifications} onChange={(e) => { const v = e.target.checked; applyNotifications(v, () => update.run({ notifications: v })); }} aria-describedby="notify-hint" />
+            <input type="checkbox" checked={notifications} onChange={(e) => {
+              const v = e.target.checked;
+              // The browser asks only in answer to a click: this one.
+              if (v && web) void askBrowserPermission().then(setPermission);
+              applyNotifications(v, () => update.run({ notifications: v }));
+            }} aria-describedby="notify-hint" />
             <span>
               Show notifications
-              <span className="hint" id="notify-hint">For conflicts and errors, not for every file.</span>
+              <span className="hint" id="notify-hint">For conflicts and errors, not for every file.{web && notifications ? ` ${permissionHint(permission)}` : ''}</span>
             </span>
           </label>
           <ErrorNote error={update.error} title="Could not save:" />
@@ -77,4 +85,14 @@ export function SettingsPage({ state }: { state: AppState }): ReactNode {
       </div>
     </section>
   );
+}
+
+/** What the browser allows, in words (web shell). */
+function permissionHint(p: BrowserPermission): string {
+  switch (p) {
+    case 'granted': return 'This browser shows them while a Ferry tab is open.';
+    case 'default': return 'This browser will ask whether Ferry may show them.';
+    case 'denied': return 'This browser blocks them for this page: allow notifications in its site settings.';
+    case 'unsupported': return 'This browser cannot show them for this page (it needs localhost or https).';
+  }
 }
