@@ -74,6 +74,7 @@ export class RawPeer {
 export function idleTcp(port: number, localAddress: string, bytes?: Buffer): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const s = tcpConnect({ host: '127.0.0.1', port, localAddress });
+    s.resume(); // discard what arrives, so the server's close is seen (and the socket destroyed) at once
     s.once('connect', () => {
       if (bytes) s.write(bytes);
       resolve(s);
