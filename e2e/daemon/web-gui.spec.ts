@@ -108,6 +108,9 @@ test('add a folder: a wrong fingerprint is refused, the right one connects, Star
   await expect(dialog.getByRole('status').filter({ hasText: 'Connected to' })).toBeVisible({ timeout: 20_000 });
   await shootBothSchemes(page, 'daemon-add-folder-ok');
 
+  // This spec checks mirror semantics (the share follows the folder); new pairs default to two-way.
+  await expect(dialog.getByRole('radio', { name: 'Two-way' })).toBeChecked();
+  await dialog.getByRole('radio', { name: 'Mirror' }).check();
   await dialog.getByRole('button', { name: 'Start' }).click();
   await expect(dialog).toBeHidden();
   const card = page.getByRole('article', { name: 'My Documents' });
@@ -228,6 +231,8 @@ test('settings change through the daemon and the log folder is shown', async () 
 
 test('sign out, the used link, a wrong password, then the right one', async () => {
   await nav(page, 'Settings').click();
+  await expect(page.getByRole('form', { name: 'Change password' })).toBeVisible();
+  await shootBothSchemes(page, 'daemon-web-access', true);
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page.getByRole('heading', { name: 'Sign in to Ferry' })).toBeVisible();
   expect(page.url()).toBe(daemon.url);
