@@ -1,7 +1,10 @@
-// `npm test`: type-check every layer, lint, unit + integration tests (vitest), end-to-end tests (Playwright),
-// then one closing line with the counts the runners reported.
+// `npm test`: system packages first (installed or a one-line stop), then type-check every layer, lint,
+// unit + integration tests (vitest), end-to-end tests (Playwright), then one closing line with the counts.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, mkdirSync } from 'node:fs';
+import { ensureSystemPackages } from './test-system-packages.mjs';
+
+if (!ensureSystemPackages()) process.exit(1);
 
 const node = process.execPath;
 const steps = [];
