@@ -95,9 +95,12 @@ export class PreAuthGate {
     if (this.release(id)) this.stats.authenticated++;
   }
 
-  /** Stop every deadline timer (the server is closing). */
+  /** The server is closing: close every unauthenticated connection now (a stalled handshake would delay the close). */
   close(): void {
-    for (const h of this.held.values()) if (h.timer) clearTimeout(h.timer);
+    for (const [id, h] of [...this.held]) {
+      this.release(id);
+      h.socket.destroy();
+    }
   }
 
   private release(id: string): boolean {
