@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, tempDir } from '../../../test/helpers/trees';
@@ -23,6 +23,18 @@ describe('RecipeCache', () => {
     c.delete('a/b.bin');
     expect(c.get('a/b.bin', st)).toBeUndefined();
     await c.flush(); // in-memory: a no-op that must not throw
+  });
+
+  it('a failed write fails its flush only: the next flush writes again', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'blocker', 'recipes.bin');
+    const c = await RecipeCache.open(file);
+    await writeFile(join(dir, 'blocker'), 'a file where the folder should be');
+    c.set('x.bin', st, recipe);
+    await expect(c.flush()).rejects.toBeDefined();
+    await rm(join(dir, 'blocker'));
+    await c.flush();
+    expect((await RecipeCache.open(file)).size).toBe(1);
   });
 
   it('persists across reopen (atomically, no temp files left)', async () => {

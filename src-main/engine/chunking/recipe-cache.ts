@@ -171,9 +171,11 @@ export class RecipeCache {
   async flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    // Chain writes so two flushes never race on the rename.
-    this.writing = this.writing.then(() => this.write());
-    return this.writing;
+    // Chain writes so two flushes never race on the rename. A failed write is its own caller's error: the
+    // next flush still writes (without the catch, one failure would fail every later flush unwritten).
+    const run = this.writing.catch(() => undefined).then(() => this.write());
+    this.writing = run;
+    return run;
   }
 
   private touch(): void {
