@@ -199,8 +199,9 @@ test('server mode from the UI: a client connects and is listed', async () => {
   const fingerprint = (await page.getByLabel('Server fingerprint').textContent()) ?? '';
   expect(fingerprint.replace(/[^0-9A-F]/gi, '')).toHaveLength(64);
 
-  await page.getByLabel('Token label').fill('e2e laptop');
-  await page.getByRole('button', { name: 'Add token' }).click();
+  await page.getByLabel('Device name').fill('e2e laptop');
+  await page.getByRole('button', { name: 'New invite' }).click();
+  await expect(page.getByRole('region', { name: 'New invite' }).getByText('Invite for e2e laptop')).toBeVisible();
   const token = (await page.getByLabel('New token', { exact: true }).textContent()) ?? '';
   expect(token.length).toBeGreaterThan(10);
   await expect(page.getByRole('table', { name: 'Tokens' }).getByText('e2e laptop')).toBeVisible();

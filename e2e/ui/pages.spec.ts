@@ -71,6 +71,25 @@ test.describe('with a populated fake engine', () => {
 });
 
 test.describe('starting from nothing', () => {
+  test('paste an invite into Add folder: every server field filled, the address that answers chosen', async ({ openFake }) => {
+    const page = await openFake({ kind: 'empty', shell: 'web' });
+    await page.getByRole('button', { name: 'Add folder' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Add folder' });
+    await dialog.getByLabel('Paste invite').fill('ferry1:not-an-invite');
+    await expect(dialog.getByText(/damaged or incomplete|cannot be part of an invite/)).toBeVisible();
+    // The fake's invite to 192.168.1.20, 10.8.0.1 and 127.0.0.1:7443 (e2e/fixtures/fake-ferry.ts).
+    const invite = await page.evaluate(() => (window as unknown as { __fakeInvite: string }).__fakeInvite);
+    await dialog.getByLabel('Paste invite').fill(invite);
+    await expect(dialog.getByText('Filled in from the invite: 192.168.1.20, share “default”.')).toBeVisible();
+    await expect(dialog.getByLabel('Server host', { exact: true })).toHaveValue('192.168.1.20');
+    await expect(dialog.getByLabel('Port', { exact: true })).toHaveValue('7443');
+    await expect(dialog.getByLabel('Share', { exact: true })).toHaveValue('default');
+    await expect(dialog.getByLabel('Fingerprint', { exact: true })).toHaveValue(/^A1:B2:C3/);
+    await expect(dialog.getByLabel('Token', { exact: true })).toHaveValue(/^fy_/);
+    await expect(dialog.getByText(/Connected to/)).toBeVisible();
+    await shootBothSchemes(page, 'ui-add-folder-invite');
+  });
+
   test('add a folder: test connection good and bad, start it', async ({ openFake }) => {
     const page = await openFake({ kind: 'empty', shell: 'web' });
     await expect(page.getByText('No folders yet').first()).toBeVisible();
@@ -111,14 +130,28 @@ test.describe('starting from nothing', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: /Server/ }).click();
     await page.getByRole('switch', { name: 'Server mode' }).check();
     await expect(page.getByLabel('Server fingerprint')).toContainText('A1:B2');
-    await page.getByLabel('Token label').fill('Laptop');
-    await page.getByRole('button', { name: 'Add token' }).click();
-    await expect(page.getByLabel('New token', { exact: true })).toHaveText(/^fy_/);
-    await expect(page.getByRole('table', { name: 'Tokens' }).getByText('Laptop')).toBeVisible();
+    // Reachable addresses, never the 0.0.0.0 it listens on; the first start's token is shown once as an invite.
+    await expect(page.getByLabel('Server status: Running on 192.168.1.20:7443')).toBeVisible();
+    await expect(page.getByLabel('Reachable addresses')).toContainText('10.8.0.1:7443');
+    await expect(page.getByLabel('Reachable addresses')).not.toContainText('0.0.0.0');
+    const panel = page.getByRole('region', { name: 'New invite' });
+    await expect(panel.getByText('Your first invite')).toBeVisible();
+    await expect(panel.getByLabel('Invite', { exact: true })).toHaveText(/^ferry1:[A-Za-z0-9_-]{100,}$/);
+    await expect(panel.getByRole('img', { name: /QR code of the invite/ })).toBeVisible();
+    await shootBothSchemes(page, 'ui-server-first-invite', true);
+
+    await page.getByLabel('Device name').fill('Laptop');
+    await page.getByRole('button', { name: 'New invite' }).click();
+    await expect(panel.getByText('Invite for Laptop')).toBeVisible();
+    await expect(panel.getByLabel('Invite', { exact: true })).toHaveText(/^ferry1:/);
+    await expect(panel.getByLabel('New token', { exact: true })).toHaveText(/^fy_/);
+    await expect(page.getByRole('table', { name: 'Tokens' }).getByRole('row', { name: /Laptop/ })).toContainText('Never');
     await shootBothSchemes(page, 'ui-server-new-token', true);
+    await panel.getByRole('button', { name: 'Done' }).click();
+    await expect(panel).toBeHidden();
     await page.getByRole('button', { name: 'Revoke Laptop' }).click();
     await page.getByRole('dialog', { name: 'Revoke this token?' }).getByRole('button', { name: 'Revoke' }).click();
-    await expect(page.getByRole('table', { name: 'Tokens' })).toBeHidden();
+    await expect(page.getByRole('table', { name: 'Tokens' }).getByRole('row', { name: /Laptop/ })).toBeHidden();
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Settings' }).click();
     await page.getByLabel('Start Ferry at login').uncheck();
     await expect(page.getByLabel('Start Ferry at login')).not.toBeChecked();

@@ -9,6 +9,7 @@ import { FolderField } from '../../components/FolderField';
 import { TextField } from '../../components/TextField';
 import { useApi } from '../../state/ferry-context';
 import { useAction } from '../../state/use-action';
+import { InvitePaste } from './InvitePaste';
 import { formProblem, initialValues, targetProblem, toInput, toTarget, type PairFormValues } from './pair-form-model';
 
 interface PairDialogProps {
@@ -75,6 +76,7 @@ function PairForm({ pair, onDone }: { pair: FolderPair | undefined; onDone: () =
       }}
     >
       <FolderField label="Local folder" value={v.localPath} onChange={set('localPath')} hint="Everything inside is mirrored to the server." required autoFocus />
+      <InvitePaste values={v} onFill={(next) => { setV(next); setTest(null); }} onTested={setTest} />
       <fieldset className="fieldset">
         <legend>Server</legend>
         <div className="grid-3">

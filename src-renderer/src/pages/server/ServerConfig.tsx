@@ -25,7 +25,9 @@ export function ServerConfig({ server }: { server: ServerState }): ReactNode {
   const [enabledShown, applyEnabled] = usePendingValue(server.enabled);
   const configure = useAction(() => api.invoke('server:configure', { root: root.trim(), host: host.trim(), port: Number(port) }));
   const dirty = root !== server.root || host !== server.host || port !== String(server.port);
-  const statusText = server.running ? `Running on ${server.host}:${server.port}` : server.enabled ? 'Starting…' : 'Stopped';
+  // A reachable address, never the wildcard it listens on (0.0.0.0 is no address a client can use).
+  const shownHost = server.addresses[0] ?? server.host;
+  const statusText = server.running ? `Running on ${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${server.port}` : server.enabled ? 'Starting…' : 'Stopped';
   const tone = server.lastError ? 'bad' : server.running ? 'ok' : server.enabled ? 'busy' : 'muted';
 
   const apply = (): void => {
