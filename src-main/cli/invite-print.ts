@@ -3,7 +3,10 @@ import QRCode from 'qrcode';
 
 /** A QR code of `text` for a terminal (two rows of modules per line, dark on a forced light background). */
 export async function terminalQr(text: string): Promise<string> {
-  return (await QRCode.toString(text, { type: 'terminal', small: true, errorCorrectionLevel: 'L' })).trimEnd();
+  const qr = await QRCode.toString(text, { type: 'terminal', small: true, errorCorrectionLevel: 'L' });
+  // The library ends with a line of colour codes only: drop lines that show nothing.
+  // eslint-disable-next-line no-control-regex
+  return qr.split('\n').filter((line) => line.replace(/\x1b\[[0-9;]*m/g, '').trim() !== '').join('\n');
 }
 
 /** Lines that present an invite; `qr` false leaves the code out (e.g. output to a file or a pipe). */
