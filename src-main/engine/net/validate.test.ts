@@ -47,6 +47,8 @@ const client: Record<string, { ok: object; bad: [string, object][] }> = {
     ok: { type: 'get', id: 14, path: 'f', area: 'versions', offset: 0, length: 10 },
     bad: [['area', { type: 'get', id: 14, path: 'f', area: 'elsewhere', offset: 0, length: 10 }]],
   },
+  subscribe: { ok: { type: 'subscribe', id: 15, epoch: 'e1', since: 3 }, bad: [['since', { type: 'subscribe', id: 15, since: -1 }]] },
+  getRecipe: { ok: { type: 'getRecipe', id: 16, path: 'f' }, bad: [['path', { type: 'getRecipe', id: 16, path: '' }]] },
 };
 
 const server: Record<string, { ok: object; bad: [string, object][] }> = {
@@ -67,6 +69,14 @@ const server: Record<string, { ok: object; bad: [string, object][] }> = {
   error: { ok: { type: 'error', id: 5, code: 'NOT_FOUND', message: 'gone', path: 'a' }, bad: [['message', { type: 'error', id: 5, code: 'NOT_FOUND' }]] },
   pong: { ok: { type: 'pong', id: 6 }, bad: [['id', { type: 'pong', id: 1.5 }]] },
   data: { ok: { type: 'data', id: 7, size: 10, mtimeMs: 1, mode: 0o644, payloadLength: 10 }, bad: [['mode', { type: 'data', id: 7, size: 10, mtimeMs: 1, payloadLength: 10 }]] },
+  changes: {
+    ok: { type: 'changes', id: 8, epoch: 'e1', seq: 4, reset: false, caughtUp: true, entries: [{ seq: 4, path: 'a', kind: 'gone', size: 0, mtimeMs: 0, mode: 0, device: 'server' }] },
+    bad: [['entries.0.device', { type: 'changes', id: 8, epoch: 'e1', seq: 4, reset: false, caughtUp: true, entries: [{ seq: 4, path: 'a', kind: 'gone', size: 0, mtimeMs: 0, mode: 0 }] }]],
+  },
+  recipe: {
+    ok: { type: 'recipe', id: 9, size: 10, mtimeMs: 1, mode: 0o644, hash: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', chunkCount: 1, payloadLength: 36 },
+    bad: [['hash', { type: 'recipe', id: 9, size: 10, mtimeMs: 1, mode: 0o644, hash: 'xyz', chunkCount: 1, payloadLength: 36 }]],
+  },
 };
 
 function badFrame(fn: () => unknown): FerryError {

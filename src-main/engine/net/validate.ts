@@ -6,8 +6,8 @@ import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { TSchema } from '@sinclair/typebox';
 import type { ClientMessage, ServerMessage } from '../../../src-shared/protocol/messages';
 import {
-  Hello, List, Mkdir, Remove, Move, Symlink, SetMeta, Put, PutBatch, Begin, Chunk, Commit, Abort, Ping, Get,
-  HelloOk, ListPage, Need, Ok, BatchOk, ErrorMsg, Pong, Data,
+  Hello, List, Mkdir, Remove, Move, Symlink, SetMeta, Put, PutBatch, Begin, Chunk, Commit, Abort, Ping, Get, Subscribe, GetRecipe,
+  HelloOk, ListPage, Need, Ok, BatchOk, ErrorMsg, Pong, Data, Changes, Recipe,
 } from '../../../src-shared/protocol/messages';
 import { FerryError } from '../errors';
 import { clip } from './frame-codec';
@@ -33,8 +33,11 @@ function compile(schemas: Record<string, TSchema>): Checks {
 const clientChecks = compile({
   hello: Hello, list: List, mkdir: Mkdir, remove: Remove, move: Move, symlink: Symlink, setMeta: SetMeta,
   put: Put, putBatch: PutBatch, begin: Begin, chunk: Chunk, commit: Commit, abort: Abort, ping: Ping, get: Get,
+  subscribe: Subscribe, getRecipe: GetRecipe,
 });
-const serverChecks = compile({ helloOk: HelloOk, listPage: ListPage, need: Need, ok: Ok, batchOk: BatchOk, error: ErrorMsg, pong: Pong, data: Data });
+const serverChecks = compile({
+  helloOk: HelloOk, listPage: ListPage, need: Need, ok: Ok, batchOk: BatchOk, error: ErrorMsg, pong: Pong, data: Data, changes: Changes, recipe: Recipe,
+});
 
 function check(checks: Checks, h: unknown, direction: string): unknown {
   if (typeof h !== 'object' || h === null) throw new FerryError('BAD_FRAME', 'Frame header is not an object');
