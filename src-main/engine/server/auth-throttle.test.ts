@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { addressKey } from './address-key';
 import { AuthThrottle } from './auth-throttle';
 import { LogLimiter } from './log-limiter';
-import { DEFAULT_SERVER_LIMITS } from './server-limits';
+import { DEFAULT_SERVER_LIMITS, resolveServerLimits } from './server-limits';
 import { WriteBudget } from './write-budget';
 
 function throttle(): { t: AuthThrottle; clock: { now: number }; lines: string[] } {
@@ -97,5 +97,14 @@ describe('WriteBudget', () => {
     const waiting = b.acquire(1);
     b.cancel(new Error('gone') as never);
     await expect(waiting).rejects.toThrow('gone');
+  });
+});
+
+describe('resolveServerLimits', () => {
+  it('fills in the defaults and refuses values that are not whole numbers ≥ 1', () => {
+    expect(resolveServerLimits({ helloTimeoutMs: 1000 })).toEqual({ ...DEFAULT_SERVER_LIMITS, helloTimeoutMs: 1000 });
+    for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => resolveServerLimits({ maxUnauthenticated: bad })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => resolveServerLimits({ authDelayBaseMs: 10, authDelayMaxMs: 5 })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => resolveServerLimits({ nonsense: 1 } as never)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
   });
 });
