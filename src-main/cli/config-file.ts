@@ -46,6 +46,8 @@ export const SyncConfig = Type.Object(
     allowEmpty: Type.Optional(Type.Boolean()),
     state: Type.Optional(Type.String({ minLength: 1 })),
     logLevel: Type.Optional(Type.Union([Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug')])),
+    /** This device's name, as `--device-name` (other devices see it; conflict copies made here carry it). */
+    deviceName: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
     /** Upload bandwidth limit: bytes per second, or a string like "500K", "10M" (as `--bwlimit`). */
     bwlimit: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1 })])),
   },

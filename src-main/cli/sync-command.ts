@@ -21,6 +21,7 @@ export interface SyncFlags {
   state?: string;
   logLevel?: string;
   bwlimit?: string;
+  deviceName?: string;
 }
 
 /** Register `ferry sync` on the program. */
@@ -44,6 +45,7 @@ export function registerSyncCommand(program: Command): void {
     .option('--state <DIR>', 'client state folder (caches, logs)')
     .option('--log-level <LEVEL>', 'error | warn | info | debug')
     .option('--bwlimit <RATE>', 'upload bandwidth limit for file data, bytes per second: e.g. 500K, 10M')
+    .option('--device-name <NAME>', "this device's name, shown to other devices and in the names of conflict copies made here (default: '<hostname> (ferry sync)')")
     .action(async (flags: SyncFlags) => {
       const out = createOutput(Boolean(flags.json));
       try {

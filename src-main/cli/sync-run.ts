@@ -43,7 +43,7 @@ export async function runSync(flags: SyncFlags, out: Output): Promise<number> {
     rescanIntervalSec: rescan,
     allowEmptyRoot: Boolean(flags.allowEmpty ?? file.allowEmpty),
     clientId: loadOrCreateClientId(stateDir),
-    clientName: `${hostname()} (ferry sync)`,
+    clientName: flags.deviceName ?? file.deviceName ?? `${hostname()} (ferry sync)`,
     stateDir,
     log: loggers.debug,
     transferLog: loggers.transfer,
