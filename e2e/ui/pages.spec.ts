@@ -10,12 +10,18 @@ test.describe('with a populated fake engine', () => {
     await expect(page.getByRole('heading', { name: 'Folders', level: 1 })).toBeVisible();
     await expect(page.getByRole('article', { name: 'Documents' }).getByText('Up to date')).toBeVisible();
     await expect(page.getByRole('article', { name: 'Music' }).getByText('FINGERPRINT_MISMATCH')).toBeVisible();
+    // Each card shows its pair's mode.
+    await expect(page.getByRole('article', { name: 'Documents' }).getByText('Two-way')).toBeVisible();
+    await expect(page.getByRole('article', { name: 'Photos' }).getByText('Mirror')).toBeVisible();
+    await expect(page.getByRole('article', { name: 'thesis' }).getByText('Receive')).toBeVisible();
     await shootBothSchemes(page, 'ui-folders', true);
 
     // Edit: the dialog starts from the pair's values and saves through pair:update.
     await page.getByRole('button', { name: 'Edit Photos' }).click();
     const edit = page.getByRole('dialog', { name: 'Edit folder' });
     await expect(edit.getByLabel('Share', { exact: true })).toHaveValue('photos');
+    await expect(edit.getByRole('radio', { name: 'Mirror' })).toBeChecked();
+    await expect(edit.getByLabel('Overwrite what other devices wrote to this share')).not.toBeChecked();
     await edit.getByLabel('Share', { exact: true }).fill('pictures');
     await edit.getByRole('button', { name: 'Save' }).click();
     await expect(edit).toBeHidden();
@@ -27,6 +33,22 @@ test.describe('with a populated fake engine', () => {
     await expect(page.getByRole('button', { name: 'Pause all' })).toBeDisabled();
     await page.getByRole('button', { name: 'Resume all' }).click();
     await expect(page.getByRole('article', { name: 'thesis' }).getByLabel('Status: Up to date')).toBeVisible();
+
+    // A save the engine refuses shows its error under the field it is about, in view, with the buttons still in reach.
+    await page.getByRole('button', { name: 'Add folder' }).first().click();
+    const add = page.getByRole('dialog', { name: 'Add folder' });
+    await add.getByLabel('Local folder', { exact: true }).fill('/home/ana/Documents');
+    await add.getByLabel('Server host', { exact: true }).fill('nas.home.arpa');
+    await add.getByLabel('Fingerprint', { exact: true }).fill('a1'.repeat(32));
+    await add.getByLabel('Token', { exact: true }).fill('fy_secret');
+    await add.getByRole('button', { name: 'Start' }).click();
+    const taken = add.getByRole('alert').filter({ hasText: 'already synced by another folder pair' });
+    await expect(taken).toBeInViewport();
+    await expect(add.getByLabel('Local folder', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+    await expect(add.getByRole('button', { name: 'Start' })).toBeInViewport();
+    await shootBothSchemes(page, 'ui-add-folder-save-error');
+    await add.getByRole('button', { name: 'Cancel' }).click();
+    await expect(add).toBeHidden();
 
     await nav.getByRole('button', { name: 'Activity' }).click();
     await expect(page.getByRole('heading', { name: 'Activity', level: 1 })).toBeVisible();
@@ -96,6 +118,10 @@ test.describe('starting from nothing', () => {
     await shootBothSchemes(page, 'ui-folders-empty');
     await page.getByRole('button', { name: 'Add folder' }).first().click();
     const dialog = page.getByRole('dialog', { name: 'Add folder' });
+    // Saving an empty form names the first missing field right under it.
+    await dialog.getByRole('button', { name: 'Start' }).click();
+    await expect(dialog.getByRole('alert').filter({ hasText: 'Choose the local folder to sync.' })).toBeInViewport();
+    await expect(dialog.getByLabel('Local folder', { exact: true })).toBeFocused();
     await dialog.getByRole('button', { name: 'Choose…' }).click();
     const browser = page.getByRole('dialog', { name: 'Choose a folder' });
     await browser.getByRole('button', { name: 'Documents' }).click();
@@ -112,10 +138,25 @@ test.describe('starting from nothing', () => {
     await dialog.getByRole('button', { name: 'Test connection' }).click();
     await expect(dialog.getByRole('status')).toContainText('Connected to nas.local');
     await shootBothSchemes(page, 'ui-add-folder-ok');
+    // Three modes, one sentence each; two-way for a new pair; mirror alone offers overwriting others' changes.
+    await expect(dialog.getByRole('radio', { name: 'Two-way' })).toBeChecked();
+    await expect(dialog.getByText('Changes on any device show up everywhere.')).toBeVisible();
+    await expect(dialog.getByText('This folder follows the server; changes made here are not sent.')).toBeVisible();
+    const overwrite = dialog.getByLabel('Overwrite what other devices wrote to this share');
+    await expect(overwrite).toBeHidden();
+    await dialog.getByText('The server becomes an exact copy of this folder', { exact: false }).click();
+    await expect(dialog.getByRole('radio', { name: 'Mirror' })).toBeChecked();
+    await expect(overwrite).not.toBeChecked();
+    await overwrite.check();
+    await dialog.getByRole('radio', { name: 'Mirror' }).scrollIntoViewIfNeeded();
+    await shootBothSchemes(page, 'ui-add-folder-modes');
+    await dialog.getByRole('radio', { name: 'Receive' }).check();
+    await expect(overwrite).toBeHidden();
     await dialog.getByRole('button', { name: 'Start' }).click();
     await expect(dialog).toBeHidden();
     const card = page.getByRole('article', { name: 'Documents' });
     await expect(card.getByText('Up to date')).toBeVisible();
+    await expect(card.getByText('Receive')).toBeVisible();
     await card.getByRole('button', { name: 'Pause Documents' }).click();
     await expect(card.getByText('Paused')).toBeVisible();
     await card.getByRole('button', { name: 'Resume Documents' }).click();
@@ -171,4 +212,11 @@ test('a small desktop window keeps every page usable', async ({ openFake }) => {
   await shootBothSchemes(page, 'ui-small-activity');
   await nav.getByRole('button', { name: /Server/ }).click();
   await shootBothSchemes(page, 'ui-small-server');
+  // The Add folder dialog is taller than this window: its fields scroll, its buttons stay in view.
+  await nav.getByRole('button', { name: /Folders/ }).click();
+  await page.getByRole('button', { name: 'Add folder' }).first().click();
+  const dialog = page.getByRole('dialog', { name: 'Add folder' });
+  await expect(dialog.getByRole('button', { name: 'Start' })).toBeInViewport({ ratio: 1 });
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeInViewport({ ratio: 1 });
+  await shootBothSchemes(page, 'ui-small-add-folder');
 });

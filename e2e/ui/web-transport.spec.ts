@@ -26,7 +26,7 @@ test('connects, applies pushed events, reconnects and refetches after a drop', a
   // While the socket is down the state changes; the UI must refetch it on reconnect.
   host.state = {
     ...host.state,
-    pairs: [{ id: 'p1', localPath: '/home/u/Reconnected', host: 'h', port: 1, share: 'default', fingerprint: 'a'.repeat(64), token: 't', paused: false, ignore: [], rescanIntervalSec: 0, allowEmptyRoot: false }],
+    pairs: [{ id: 'p1', localPath: '/home/u/Reconnected', host: 'h', port: 1, share: 'default', fingerprint: 'a'.repeat(64), token: 't', paused: false, ignore: [], rescanIntervalSec: 0, allowEmptyRoot: false, mode: 'two-way', allowForeignChanges: false }],
     pairStates: { p1: { id: 'p1', status: 'watching', connected: true, filesPending: 0, bytesPending: 0, lastSyncedAt: Date.now(), lastError: null } },
   };
   host.dropClients();

@@ -44,6 +44,10 @@ export const SyncConfig = Type.Object(
     ignore: Type.Optional(Type.Array(Type.String())),
     rescanSeconds: Type.Optional(Type.Integer({ minimum: 0 })),
     allowEmpty: Type.Optional(Type.Boolean()),
+    /** Sync mode, as `--mode` (default two-way). */
+    mode: Type.Optional(Type.Union([Type.Literal('two-way'), Type.Literal('mirror'), Type.Literal('receive')])),
+    /** mirror only, as `--allow-foreign-changes`. */
+    allowForeignChanges: Type.Optional(Type.Boolean()),
     state: Type.Optional(Type.String({ minLength: 1 })),
     logLevel: Type.Optional(Type.Union([Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug')])),
     /** This device's name, as `--device-name` (other devices see it; conflict copies made here carry it). */

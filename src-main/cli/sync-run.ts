@@ -1,11 +1,12 @@
 /** What `ferry sync` does once its flags are parsed; loaded on demand by sync-command. */
 import { hostname } from 'node:os';
 import { resolve, join } from 'node:path';
-import { SyncSession } from '../engine/client/sync-session';
+import { createPairSession, type PairSession, type PairSessionOptions } from '../engine/client/pair-session';
 import { parseBandwidth } from '../engine/client/rate-limiter';
 import { FerryError } from '../engine/errors';
 import { createLoggers, type LogLevel } from '../engine/log';
 import { loadConfigFile, parseHostPort, SyncConfig } from './config-file';
+import type { SyncMode } from '../../src-shared/model';
 import { formatBytes, type Output } from './output';
 import { ProgressView } from './progress-view';
 import type { SyncFlags } from './sync-command';
@@ -28,9 +29,16 @@ export async function runSync(flags: SyncFlags, out: Output): Promise<number> {
   if (!Number.isInteger(rescan) || rescan < 0) throw new FerryError('CONFIG_INVALID', `--rescan must be a whole number of seconds, not "${flags.rescan}"`);
   const bwlimit = flags.bwlimit ?? file.bwlimit;
   const bandwidthLimit = bwlimit === undefined ? undefined : parseBandwidth(bwlimit);
+  const mode = (flags.mode ?? file.mode ?? 'two-way') as SyncMode;
+  const allowForeignChanges = Boolean(flags.allowForeignChanges ?? file.allowForeignChanges);
+  if (allowForeignChanges && mode !== 'mirror') {
+    throw new FerryError('CONFIG_INVALID', `--allow-foreign-changes applies to --mode mirror only (this run is ${mode})`);
+  }
   const stateDir = resolve(flags.state ?? file.state ?? join(defaultStateDir(), 'client'));
   const loggers = createLoggers(join(stateDir, 'logs'), (flags.logLevel ?? file.logLevel ?? 'info') as LogLevel);
-  const session = new SyncSession({
+  const sessionOptions: PairSessionOptions = {
+    mode,
+    allowForeignChanges,
     pairId: 'cli',
     localPath: dir,
     target: {
@@ -48,7 +56,14 @@ export async function runSync(flags: SyncFlags, out: Output): Promise<number> {
     log: loggers.debug,
     transferLog: loggers.transfer,
     ...(bandwidthLimit === undefined ? {} : { bandwidthLimit }),
-  });
+  };
+  let session: PairSession;
+  try {
+    session = createPairSession(sessionOptions);
+  } catch (err) {
+    await loggers.close();
+    throw err;
+  }
   const progress = new ProgressView(!out.json && !flags.quiet && Boolean(process.stdout.isTTY));
   session.on('stateChanged', (s) => {
     progress.onState(s);

@@ -39,6 +39,10 @@ export interface FolderPair extends ConnectionTarget {
   rescanIntervalSec: number;
   /** Allow mirroring an empty folder over a non-empty share (off: halt instead). */
   allowEmptyRoot: boolean;
+  /** How this pair syncs; new pairs are two-way, pairs from before modes existed stay mirror. */
+  mode: SyncMode;
+  /** mirror only: overwrite a share that other devices wrote since this pair last synced (off: halt instead). */
+  allowForeignChanges: boolean;
 }
 
 /** What the UI may edit on a pair. */

@@ -41,6 +41,13 @@ const migrations: Record<number, (doc: Doc, home: string) => Doc> = {
     const { folders: _dropped, ...rest } = doc;
     return { ...rest, version: 2, pairs };
   },
+  // v3 adds sync modes: every pair that existed before keeps the mirror semantics it was made with.
+  2: (doc) => {
+    const pairs = doc.pairs === undefined ? undefined : listOf(doc.pairs, 'pairs').map((p) =>
+      isDoc(p) ? { ...p, mode: p.mode ?? 'mirror', allowForeignChanges: p.allowForeignChanges ?? false } : p,
+    );
+    return { ...doc, version: 3, ...(pairs === undefined ? {} : { pairs }) };
+  },
 };
 
 /**

@@ -2,7 +2,7 @@
 import type { FolderPair } from '../model';
 
 /** Current settings version; bump with a new migration in migrations.ts. */
-export const SETTINGS_VERSION = 2;
+export const SETTINGS_VERSION = 3;
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
@@ -40,6 +40,9 @@ export function defaultSettings(home: string): Settings {
     ui: { startAtLogin: false, notifications: true, logLevel: 'info' },
   };
 }
+
+/** Mode and mirror flag of a pair made now (GUI and daemon); pairs from older settings keep `mirror` (migration 2). */
+export const NEW_PAIR_DEFAULTS: Pick<FolderPair, 'mode' | 'allowForeignChanges'> = { mode: 'two-way', allowForeignChanges: false };
 
 function joinPosix(a: string, b: string): string {
   return a.endsWith('/') || a.endsWith('\\') ? a + b : `${a}/${b}`;

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { COMMAND_NAMES } from '../../src-shared/ipc';
+import { SETTINGS_VERSION } from '../../src-shared/settings';
 import * as fake from './helpers/fake-electron';
 
 vi.mock('electron', async () => await import('./helpers/fake-electron'));
@@ -95,11 +96,11 @@ describe('Electron main, wired to the real engine', () => {
     const local = mkdtempSync(join(root, 'docs-'));
     const added = await invoke('pair:add', [{
       localPath: local, host: '127.0.0.1', port: 1, share: 'default', fingerprint: 'AB'.repeat(32), token: 'tok-secret',
-      paused: true, ignore: [], rescanIntervalSec: 0, allowEmptyRoot: false,
+      paused: true, ignore: [], rescanIntervalSec: 0, allowEmptyRoot: false, mode: 'two-way', allowForeignChanges: false,
     }]);
     expect(added).toMatchObject({ ok: true, value: { localPath: local } });
     const onDisk = JSON.parse(readFileSync(join(root, 'userData', 'settings.json'), 'utf8'));
-    expect(onDisk.version).toBe(2);
+    expect(onDisk.version).toBe(SETTINGS_VERSION);
     expect(onDisk.pairs[0].token).toBe(`enc:${Buffer.from('sealed:tok-secret').toString('base64')}`);
     await vi.waitFor(() => expect(trayItem('open-folder')?.enabled).toBe(true));
     trayItem('open-folder')?.click?.();

@@ -7,7 +7,7 @@ import type { FerryErrorInfo } from '../../src-shared/protocol/error-codes';
 function state(patch: { conflicts?: ConflictRecord[]; pairError?: FerryErrorInfo | null; serverError?: FerryErrorInfo | null } = {}): AppState {
   return {
     overall: 'idle',
-    pairs: [{ id: 'p1', localPath: '/home/ann/Docs', host: 'h', port: 1, share: 's', fingerprint: '', token: '', paused: false, ignore: [], rescanIntervalSec: 0, allowEmptyRoot: false }],
+    pairs: [{ id: 'p1', localPath: '/home/ann/Docs', host: 'h', port: 1, share: 's', fingerprint: '', token: '', paused: false, ignore: [], rescanIntervalSec: 0, allowEmptyRoot: false, mode: 'two-way', allowForeignChanges: false }],
     pairStates: { p1: { id: 'p1', status: 'watching', connected: true, filesPending: 0, bytesPending: 0, lastSyncedAt: null, lastError: patch.pairError ?? null } },
     conflicts: patch.conflicts ?? [],
     server: { enabled: false, running: false, root: '/srv', host: '0.0.0.0', port: 7443, fingerprint: null, tokens: [], clients: [], recentClients: [], addresses: [], initialInviteWaiting: false, lastError: patch.serverError ?? null },

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SETTINGS_VERSION, SettingsInvalidError, defaultSettings, migrateSettings } from '../../src-shared/settings';
+import { NEW_PAIR_DEFAULTS, SETTINGS_VERSION, SettingsInvalidError, defaultSettings, migrateSettings } from '../../src-shared/settings';
 
 const HOME = '/home/ann';
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8'));
@@ -14,10 +14,12 @@ describe('migrateSettings', () => {
       {
         id: 'pair-1', localPath: '/home/ann/Documents', host: 'nas.local', port: 7443, share: 'docs', fingerprint: 'AB:CD:EF',
         token: 'tok-docs', paused: false, ignore: ['*.tmp'], rescanIntervalSec: 300, allowEmptyRoot: false,
+        mode: 'mirror', allowForeignChanges: false,
       },
       {
         id: 'photos', localPath: '/home/ann/Photos', host: 'fd00::2', port: 9000, share: 'default', fingerprint: '',
         token: '', paused: true, ignore: [], rescanIntervalSec: 300, allowEmptyRoot: false,
+        mode: 'mirror', allowForeignChanges: false,
       },
       expect.objectContaining({ id: 'pair-3', host: 'backup.example.org', port: 7443 }),
     ]);
@@ -31,9 +33,27 @@ describe('migrateSettings', () => {
     expect(s.pairs[0]).toMatchObject({ localPath: '/x', host: 'h', port: 1 });
   });
 
-  it('reads a current v2 file unchanged', () => {
-    const raw = fixture('settings-v2.json');
+  it('upgrades a v2 file: the pairs it already has keep the mirror mode, nothing else changes', () => {
+    const raw = fixture('settings-v2.json') as { pairs: object[] };
+    const s = migrateSettings(raw, HOME);
+    expect(s.version).toBe(3);
+    expect(s.pairs).toEqual(raw.pairs.map((p) => ({ ...p, mode: 'mirror', allowForeignChanges: false })));
+    expect(s).toEqual({ ...raw, version: 3, pairs: s.pairs });
+  });
+
+  it('keeps a mode a v2 file already names (hand-edited), and a v2 file without pairs', () => {
+    const s = migrateSettings({ version: 2, pairs: [{ id: 'a', mode: 'receive', allowForeignChanges: true }] }, HOME);
+    expect(s.pairs).toEqual([{ id: 'a', mode: 'receive', allowForeignChanges: true }]);
+    expect(migrateSettings({ version: 2 }, HOME).pairs).toEqual([]);
+  });
+
+  it('reads a current v3 file unchanged (two-way and mirror pairs side by side)', () => {
+    const raw = fixture('settings-v3.json');
     expect(migrateSettings(raw, HOME)).toEqual(raw);
+  });
+
+  it('makes new pairs two-way, with no permission to overwrite others', () => {
+    expect(NEW_PAIR_DEFAULTS).toEqual({ mode: 'two-way', allowForeignChanges: false });
   });
 
   it('makes a fresh install from an empty document', () => {

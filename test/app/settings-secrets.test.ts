@@ -24,7 +24,7 @@ function fakeKeychain(available = true): Encryptor & { sealed: string[] } {
 function pair(id: string, token: string): FolderPair {
   return {
     id, localPath: `/home/ann/${id}`, host: 'nas', port: 7443, share: 'default', fingerprint: 'AB', token,
-    paused: false, ignore: [], rescanIntervalSec: 300, allowEmptyRoot: false,
+    paused: false, ignore: [], rescanIntervalSec: 300, allowEmptyRoot: false, mode: 'two-way', allowForeignChanges: false,
   };
 }
 

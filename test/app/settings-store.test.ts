@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Conf from 'conf';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SETTINGS_VERSION } from '../../src-shared/settings';
 import { createSettingsPort } from '../../src-main/app/settings-store';
 import type { Encryptor } from '../../src-main/app/settings-secrets';
 
@@ -31,19 +32,30 @@ function storeWith(fixture: string | null) {
 }
 
 describe('createSettingsPort', () => {
-  it('migrates a v1 file on load and writes it back as v2 with sealed tokens', () => {
+  it('migrates a v1 file on load and writes it back as the current version with sealed tokens', () => {
     const s = storeWith('settings-v1.json');
     const settings = createSettingsPort(s.open(), { home: HOME, encryptor: keychain, log: s.log }).load();
     expect(settings.pairs[0]).toMatchObject({ localPath: '/home/ann/Documents', host: 'nas.local', token: 'tok-docs' });
     const onDisk = JSON.parse(readFileSync(s.file, 'utf8'));
-    expect(onDisk.version).toBe(2);
+    expect(onDisk.version).toBe(SETTINGS_VERSION);
     expect(onDisk.folders).toBeUndefined();
     expect(onDisk.pairs[0].token).toBe(`enc:${Buffer.from('sealed:tok-docs').toString('base64')}`);
     expect(s.lines.join('')).toContain('settings file rewritten');
   });
 
-  it('opens sealed tokens of a v2 file and leaves the file alone', () => {
+  it('migrates a v2 file: its pairs keep mirror, the file is rewritten once, tokens stay sealed', () => {
     const s = storeWith('settings-v2.json');
+    const settings = createSettingsPort(s.open(), { home: HOME, encryptor: keychain, log: s.log }).load();
+    expect(settings.pairs).toEqual([expect.objectContaining({ id: 'p-1', token: 'tok-docs', mode: 'mirror', allowForeignChanges: false })]);
+    const onDisk = JSON.parse(readFileSync(s.file, 'utf8'));
+    expect(onDisk).toMatchObject({ version: SETTINGS_VERSION, pairs: [{ mode: 'mirror', allowForeignChanges: false, token: 'enc:c2VhbGVkOnRvay1kb2Nz' }] });
+    const rewritten = readFileSync(s.file, 'utf8');
+    createSettingsPort(s.open(), { home: HOME, encryptor: keychain, log: s.log }).load();
+    expect(readFileSync(s.file, 'utf8')).toBe(rewritten);
+  });
+
+  it('opens sealed tokens of a current file and leaves the file alone', () => {
+    const s = storeWith('settings-v3.json');
     const before = readFileSync(s.file, 'utf8');
     const settings = createSettingsPort(s.open(), { home: HOME, encryptor: keychain, log: s.log }).load();
     expect(settings.pairs[0]?.token).toBe('tok-docs');
@@ -51,7 +63,7 @@ describe('createSettingsPort', () => {
   });
 
   it('saves tokens sealed, and plain with a warning when there is no keychain', () => {
-    const s = storeWith('settings-v2.json');
+    const s = storeWith('settings-v3.json');
     const noKeychain = { ...keychain, isEncryptionAvailable: () => false };
     const port = createSettingsPort(s.open(), { home: HOME, encryptor: noKeychain, log: s.log });
     const loaded = port.load();

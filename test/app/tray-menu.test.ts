@@ -8,7 +8,7 @@ import type { ConflictRecord, FolderPair, PairState, TransferRecord } from '../.
 function pair(id: string, localPath: string, paused = false): FolderPair {
   return {
     id, localPath, paused, host: 'nas.local', port: 7443, share: 'default', fingerprint: 'AB', token: 't',
-    ignore: [], rescanIntervalSec: 300, allowEmptyRoot: false,
+    ignore: [], rescanIntervalSec: 300, allowEmptyRoot: false, mode: 'two-way', allowForeignChanges: false,
   };
 }
 

@@ -31,7 +31,7 @@ export async function startFerryServer({ root, state, fsync = true, timeoutMs = 
 
 function syncArgs(server, { dir, state, port }) {
   return [BIN, 'sync', '--dir', dir, '--server', `127.0.0.1:${port ?? server.port}`, '--fingerprint', server.fingerprint,
-    '--token', server.token, '--state', state, '--json'];
+    '--token', server.token, '--state', state, '--json', '--mode', 'mirror'];
 }
 
 /**

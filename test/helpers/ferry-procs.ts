@@ -87,9 +87,9 @@ export async function startServe(root: string, stateDir: string, extra: string[]
   return { host: String(l.host), port: Number(l.port), fingerprint: String(l.fingerprint), token: String(l.token), proc };
 }
 
-/** Args for `ferry sync` against a started server. */
+/** Args for `ferry sync` against a started server; mirror mode unless `extra` names another `--mode` (the last one wins). */
 export function syncArgs(dir: string, s: { port: number; fingerprint: string; token: string }, state: string, extra: string[] = []): string[] {
-  return ['sync', '--dir', dir, '--server', `127.0.0.1:${s.port}`, '--fingerprint', s.fingerprint, '--token', s.token, '--state', state, '--json', ...extra];
+  return ['sync', '--dir', dir, '--server', `127.0.0.1:${s.port}`, '--fingerprint', s.fingerprint, '--token', s.token, '--state', state, '--json', '--mode', 'mirror', ...extra];
 }
 
 /** Run `ferry sync --once` to completion. */

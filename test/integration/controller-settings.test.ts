@@ -10,6 +10,11 @@ import { cleanupTempDirs, tempDir } from '../helpers/trees';
 
 afterAll(cleanupTempDirs);
 
+const V2_PAIR = {
+  id: 'docs', localPath: '/home/ann/Docs', host: 'nas', port: 7443, share: 'default', fingerprint: 'ab', token: 't',
+  paused: false, ignore: [], rescanIntervalSec: 300, allowEmptyRoot: false,
+};
+
 describe('openConfSettings', () => {
   it('creates a missing file with defaults (mode 0600: it holds tokens) and reads back what was saved', async () => {
     const dir = await tempDir();
@@ -37,8 +42,16 @@ describe('openConfSettings', () => {
     expect(onDisk.folders).toBeUndefined();
   });
 
+  it('migrates a version 2 file: the pairs it has keep the mirror mode', async () => {
+    const file = join(await tempDir(), 'v2.json');
+    await writeFile(file, JSON.stringify({ version: 2, pairs: [V2_PAIR] }));
+    expect(openConfSettings(file, '/home/ann').load().pairs).toEqual([{ ...V2_PAIR, mode: 'mirror', allowForeignChanges: false }]);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ version: SETTINGS_VERSION, pairs: [{ id: 'docs', mode: 'mirror' }] });
+  });
+
   it.each([
     ['not JSON', '{"version": 2, '],
+    ['a pair with an unknown mode', JSON.stringify({ version: 3, pairs: [{ ...V2_PAIR, mode: 'sideways', allowForeignChanges: false }] })],
     ['a wrong type', JSON.stringify({ version: 2, pairs: [], server: { port: 'seventy' } })],
     ['a pair without a local folder', JSON.stringify({ version: 2, pairs: [{ id: 'x', host: 'h', port: 1 }] })],
     ['a future version', JSON.stringify({ version: 99 })],

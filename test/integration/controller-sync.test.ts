@@ -43,6 +43,9 @@ beforeAll(async () => {
     ignore: [],
     rescanIntervalSec: 0,
     allowEmptyRoot: false,
+    // These tests are about mirror semantics (the share follows the folder).
+    mode: 'mirror',
+    allowForeignChanges: false,
   };
 });
 

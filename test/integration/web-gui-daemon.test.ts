@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { AppState, WireMessage } from '../../src-shared/ipc';
+import { SETTINGS_VERSION } from '../../src-shared/settings';
 import { cleanupTempDirs, tempDir, waitFor } from '../helpers/trees';
 import { connectWs, cookieOf, httpRequest, login } from '../helpers/web-gui-client';
 
@@ -102,7 +103,7 @@ describe('ferry daemon', () => {
     expect(state.ok).toBe(true);
     expect(state.value.shell).toBe('web');
     expect(state.value.logDir).toBe(join(dir, 'state', 'logs'));
-    expect(JSON.parse(await readFile(config, 'utf8'))).toMatchObject({ version: 2, ui: { logLevel: 'debug' } });
+    expect(JSON.parse(await readFile(config, 'utf8'))).toMatchObject({ version: SETTINGS_VERSION, ui: { logLevel: 'debug' } });
 
     const closed = new Promise((resolve) => ws.once('close', resolve));
     d.child.kill('SIGTERM');

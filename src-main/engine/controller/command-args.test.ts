@@ -15,6 +15,8 @@ const goodPair: FolderPairInput = {
   ignore: ['*.tmp'],
   rescanIntervalSec: 300,
   allowEmptyRoot: false,
+  mode: 'two-way',
+  allowForeignChanges: false,
 };
 
 function rejection(command: string, args: unknown): FerryError {
@@ -64,6 +66,8 @@ describe('checkCommandArgs', () => {
     ['empty token', { token: '' }, /field token must be a non-empty access token/],
     ['share with a slash', { share: 'a/b' }, /field share must be a share name/],
     ['negative rescan', { rescanIntervalSec: -1 }, /field rescanIntervalSec must be 0 \(off\)/],
+    ['unknown mode', { mode: 'sideways' }, /field mode must be two-way, mirror or receive/],
+    ['allowForeignChanges as text', { allowForeignChanges: 'yes' }, /field allowForeignChanges/],
   ])('rejects a pair with %s, naming the field', (_what, patch, message) => {
     const e = rejection('pair:add', [{ ...goodPair, ...patch }]);
     expect(e.code).toBe('CONFIG_INVALID');

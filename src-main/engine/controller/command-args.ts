@@ -43,6 +43,8 @@ export const FolderPairInputSchema = Type.Object(
     ignore: Type.Array(Type.String({ minLength: 1, maxLength: 1024 }), { maxItems: 1000 }),
     rescanIntervalSec: Type.Integer({ minimum: 0, maximum: 7 * 86400, errorMessage: 'must be 0 (off) to 604800 seconds' }),
     allowEmptyRoot: Type.Boolean(),
+    mode: Type.Union([Type.Literal('two-way'), Type.Literal('mirror'), Type.Literal('receive')], { errorMessage: 'must be two-way, mirror or receive' }),
+    allowForeignChanges: Type.Boolean(),
   },
   { additionalProperties: false },
 );

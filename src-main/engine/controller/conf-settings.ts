@@ -29,6 +29,8 @@ const SettingsFileSchema = Type.Object({
       ignore: Type.Array(Str),
       rescanIntervalSec: Type.Integer({ minimum: 0 }),
       allowEmptyRoot: Type.Boolean(),
+      mode: Type.Union([Type.Literal('two-way'), Type.Literal('mirror'), Type.Literal('receive')]),
+      allowForeignChanges: Type.Boolean(),
     }),
   ),
   server: Type.Object({

@@ -1,11 +1,11 @@
-/** The folder pairs: persisted in settings, one running SyncSession per pair that is not paused. */
+/** The folder pairs: persisted in settings, one running session (of the pair's mode) per pair that is not paused. */
 import { createHash, randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ConflictRecord, FolderPair, FolderPairInput, PairId, PairState, TransferRecord } from '../../../src-shared/model';
 import { FerryError, toFerryError } from '../errors';
 import type { Logger } from '../log';
-import { SyncSession } from './engine-deps';
+import { createPairSession, type PairSession } from './engine-deps';
 import type { SettingsAccess } from './settings-access';
 
 /** What the pair manager needs from the engine around it. */
@@ -23,7 +23,7 @@ export interface PairManagerDeps {
 
 /** Owns pair settings and their sessions. */
 export class PairManager {
-  private readonly sessions = new Map<PairId, SyncSession>();
+  private readonly sessions = new Map<PairId, PairSession>();
   /** Last state of each pair whose session is gone or failed to start (paused, error). */
   private readonly idleStates = new Map<PairId, PairState>();
   /** Changes run one at a time: a pause racing a removal must not restart a removed pair. */
@@ -152,9 +152,11 @@ export class PairManager {
     const { deps } = this;
     if (this.closed) return;
     this.idleStates.delete(pair.id);
-    let session: SyncSession;
+    let session: PairSession;
     try {
-      session = new SyncSession({
+      session = createPairSession({
+        mode: pair.mode,
+        allowForeignChanges: pair.allowForeignChanges,
         pairId: pair.id,
         localPath: pair.localPath,
         target: { host: pair.host, port: pair.port, share: pair.share, fingerprint: pair.fingerprint, token: pair.token },

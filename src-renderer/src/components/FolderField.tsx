@@ -2,6 +2,7 @@
 import { useId, useState, type ReactNode } from 'react';
 import { FolderOpen } from 'lucide-react';
 import { useApi, useAppState } from '../state/ferry-context';
+import { FieldError, describedBy } from './FieldError';
 import { FolderBrowser } from './FolderBrowser';
 
 interface FolderFieldProps {
@@ -11,10 +12,12 @@ interface FolderFieldProps {
   hint?: string;
   required?: boolean;
   autoFocus?: boolean;
+  /** Shown under the field; marks the input invalid. */
+  error?: string | null;
 }
 
 /** Labelled text input plus picker. */
-export function FolderField({ label, value, onChange, hint, required, autoFocus }: FolderFieldProps): ReactNode {
+export function FolderField({ label, value, onChange, hint, required, autoFocus, error }: FolderFieldProps): ReactNode {
   const api = useApi();
   const shell = useAppState()?.shell ?? 'web';
   const id = useId();
@@ -33,12 +36,13 @@ export function FolderField({ label, value, onChange, hint, required, autoFocus 
     <div className="field">
       <label htmlFor={id}>{label}</label>
       <div className="input-row">
-        <input id={id} className="mono" value={value} required={required} autoFocus={autoFocus} spellCheck={false} onChange={(e) => onChange(e.target.value)} {...(hint ? { 'aria-describedby': `${id}-hint` } : {})} />
+        <input id={id} className="mono" value={value} required={required} autoFocus={autoFocus} spellCheck={false} onChange={(e) => onChange(e.target.value)} {...describedBy(id, hint, error)} />
         <button type="button" className="button" onClick={() => void choose()}>
           <FolderOpen size={16} aria-hidden="true" /> Choose…
         </button>
       </div>
       {hint && <p className="hint" id={`${id}-hint`}>{hint}</p>}
+      <FieldError id={id} error={error} />
       {shell === 'web' && (
         <FolderBrowser
           open={browsing}

@@ -1,12 +1,13 @@
 /** One folder pair: where it syncs to, live status, pending work, last sync and last error. */
 import { useState, type ReactNode } from 'react';
-import { ArrowRightLeft, FolderOpen, Pause, Pencil, Play, Trash2 } from 'lucide-react';
+import { FolderOpen, Pause, Pencil, Play, Trash2 } from 'lucide-react';
 import type { FolderPair, PairState } from '../../../../src-shared/model';
 import { Badge } from '../../components/Badge';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorNote } from '../../components/ErrorNote';
 import { baseName, formatAgo, formatBytes, formatDateTime, plural } from '../../lib/format';
 import { pairStatusView } from '../../lib/status';
+import { syncModeView } from '../../lib/sync-mode';
 import { useApi, useAppState } from '../../state/ferry-context';
 import { useAction } from '../../state/use-action';
 
@@ -26,6 +27,9 @@ export function PairCard({ pair, state, now, onEdit }: PairCardProps): ReactNode
   const name = baseName(pair.localPath);
   const titleId = `pair-${pair.id}-title`;
   const status = pairStatusView(state?.status ?? (pair.paused ? 'paused' : 'connecting'));
+  const mode = syncModeView(pair.mode);
+  const ModeIcon = mode.icon;
+  const RouteIcon = mode.routeIcon;
   const toggle = useAction(() => api.invoke(pair.paused ? 'pair:resume' : 'pair:pause', pair.id));
   const remove = useAction(() => api.invoke('pair:remove', pair.id));
   const open = useAction(() => api.invoke('pair:openFolder', pair.id));
@@ -39,10 +43,14 @@ export function PairCard({ pair, state, now, onEdit }: PairCardProps): ReactNode
         </div>
         <div className="pair-route">
           <span className="mono" title={pair.localPath}>{pair.localPath}</span>
-          <ArrowRightLeft size={14} aria-hidden="true" className="muted" />
+          <RouteIcon size={14} aria-hidden="true" className="muted" />
           <span className="mono">{pair.host}:{pair.port}/{pair.share}</span>
         </div>
         <dl className="pair-facts">
+          <div>
+            <dt>Mode</dt>
+            <dd className="pair-mode" title={mode.sentence}><ModeIcon size={14} aria-hidden="true" /> {mode.label}</dd>
+          </div>
           <div>
             <dt>Pending</dt>
             <dd>{state && state.filesPending > 0 ? `${plural(state.filesPending, 'file')} · ${formatBytes(state.bytesPending)}` : 'Nothing'}</dd>

@@ -1,5 +1,6 @@
 /** The Add/Edit folder form's values and their conversion to the contract's input types. */
-import type { ConnectionTarget, FolderPair, FolderPairInput } from '../../../../src-shared/model';
+import type { ConnectionTarget, FolderPair, FolderPairInput, SyncMode } from '../../../../src-shared/model';
+import { NEW_PAIR_DEFAULTS } from '../../../../src-shared/settings/schema';
 
 /** Form values as typed (strings), before validation. */
 export interface PairFormValues {
@@ -12,6 +13,9 @@ export interface PairFormValues {
   ignore: string;
   rescanMinutes: string;
   allowEmptyRoot: boolean;
+  mode: SyncMode;
+  /** Only sent as true for mirror pairs. */
+  allowForeignChanges: boolean;
 }
 
 /** Default protocol port, matching the server settings' default. */
@@ -29,26 +33,62 @@ export function initialValues(pair?: FolderPair): PairFormValues {
     ignore: pair?.ignore.join('\n') ?? '',
     rescanMinutes: String(Math.round((pair?.rescanIntervalSec ?? 3600) / 60)),
     allowEmptyRoot: pair?.allowEmptyRoot ?? false,
+    mode: pair?.mode ?? NEW_PAIR_DEFAULTS.mode,
+    allowForeignChanges: pair?.allowForeignChanges ?? NEW_PAIR_DEFAULTS.allowForeignChanges,
   };
 }
 
+/** A problem with the form and the field it belongs to, so it can be shown under that field. */
+export interface FieldProblem {
+  field: keyof PairFormValues;
+  message: string;
+}
+
 /** First problem with the connection fields, or null when they can be tested. */
-export function targetProblem(v: PairFormValues): string | null {
-  if (!v.host.trim()) return 'Enter the server’s host name or address.';
+export function targetFieldProblem(v: PairFormValues): FieldProblem | null {
+  if (!v.host.trim()) return { field: 'host', message: 'Enter the server’s host name or address.' };
   const port = Number(v.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) return 'The port must be a number from 1 to 65535.';
-  if (!v.share.trim()) return 'Enter a share name (the server’s default share is “default”).';
-  if (v.fingerprint.replace(/[^0-9a-fA-F]/g, '').length !== 64) return 'The fingerprint is the 64 hex digits the server prints (colons optional).';
-  if (!v.token.trim()) return 'Enter an access token created on the server.';
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return { field: 'port', message: 'The port must be a number from 1 to 65535.' };
+  if (!v.share.trim()) return { field: 'share', message: 'Enter a share name (the server’s default share is “default”).' };
+  if (v.fingerprint.replace(/[^0-9a-fA-F]/g, '').length !== 64) {
+    return { field: 'fingerprint', message: 'The fingerprint is the 64 hex digits the server prints (colons optional).' };
+  }
+  if (!v.token.trim()) return { field: 'token', message: 'Enter an access token created on the server.' };
   return null;
 }
 
 /** First problem with the whole form, or null. */
-export function formProblem(v: PairFormValues): string | null {
-  if (!v.localPath.trim()) return 'Choose the local folder to sync.';
+export function formFieldProblem(v: PairFormValues): FieldProblem | null {
+  if (!v.localPath.trim()) return { field: 'localPath', message: 'Choose the local folder to sync.' };
   const rescan = Number(v.rescanMinutes);
-  if (v.rescanMinutes.trim() === '' || !Number.isFinite(rescan) || rescan < 0) return 'The rescan interval must be 0 (off) or more minutes.';
-  return targetProblem(v);
+  if (v.rescanMinutes.trim() === '' || !Number.isFinite(rescan) || rescan < 0) {
+    return { field: 'rescanMinutes', message: 'The rescan interval must be 0 (off) or more minutes.' };
+  }
+  return targetFieldProblem(v);
+}
+
+// Input fields named by the controller's argument check ("argument 1 field port must be …") → form fields.
+const INPUT_TO_FORM: Partial<Record<keyof FolderPairInput, keyof PairFormValues>> = {
+  host: 'host', port: 'port', share: 'share', fingerprint: 'fingerprint', token: 'token', localPath: 'localPath',
+  ignore: 'ignore', rescanIntervalSec: 'rescanMinutes',
+};
+
+/** The field a save error belongs to (the local folder it names, or the field the argument check names), or null. */
+export function fieldOfSaveError(error: { code: string; message: string; path?: string }, v: PairFormValues): keyof PairFormValues | null {
+  const trim = (p: string) => p.trim().replace(/[\\/]+$/, '');
+  if (error.path !== undefined && trim(error.path) === trim(v.localPath)) return 'localPath';
+  const named = error.code === 'CONFIG_INVALID' ? /^pair:\w+: argument \d+ field (\w+)/.exec(error.message)?.[1] : undefined;
+  return (named && INPUT_TO_FORM[named as keyof FolderPairInput]) || null;
+}
+
+/** The message of targetFieldProblem, or null. */
+export function targetProblem(v: PairFormValues): string | null {
+  return targetFieldProblem(v)?.message ?? null;
+}
+
+/** The message of formFieldProblem, or null. */
+export function formProblem(v: PairFormValues): string | null {
+  return formFieldProblem(v)?.message ?? null;
 }
 
 /** The connection part, for `pair:test`. */
@@ -65,5 +105,8 @@ export function toInput(v: PairFormValues, paused: boolean): FolderPairInput {
     ignore: v.ignore.split('\n').map((l) => l.trim()).filter((l) => l.length > 0),
     rescanIntervalSec: Math.round(Number(v.rescanMinutes) * 60),
     allowEmptyRoot: v.allowEmptyRoot,
+    mode: v.mode,
+    // A ticked box left behind after switching away from mirror must not travel with another mode.
+    allowForeignChanges: v.mode === 'mirror' && v.allowForeignChanges,
   };
 }
