@@ -60,9 +60,11 @@ export class TokenStore extends EventEmitter<TokenStoreEvents> {
   private constructor(
     private readonly file: string,
     private tokens: StoredToken[],
+    /** Taken before the file was read: a change in between shows as a different stamp at the next check. */
+    stamp: string,
   ) {
     super();
-    this.stamp = fileStamp(file);
+    this.stamp = stamp;
   }
 
   /**
@@ -82,17 +84,18 @@ export class TokenStore extends EventEmitter<TokenStoreEvents> {
       throw toFerryError(err, stateDir);
     });
     let raw: string | undefined;
+    const stamp = fileStamp(file);
     try {
       raw = await readFile(file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw toFerryError(err, file);
     }
     if (raw === undefined) {
-      const store = new TokenStore(file, []);
+      const store = new TokenStore(file, [], stamp);
       if (createInitial) store.initial = (await store.add('initial')).token;
       return store;
     }
-    return new TokenStore(file, parseTokens(raw, file));
+    return new TokenStore(file, parseTokens(raw, file), stamp);
   }
 
   /** Stop watching, finish writes in progress and save pending "last used" times. */
