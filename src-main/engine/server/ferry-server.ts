@@ -21,6 +21,7 @@ import { LogLimiter } from './log-limiter';
 import { PreAuthGate, socketId } from './pre-auth-gate';
 import { resolveServerLimits, type ServerLimits } from './server-limits';
 import { ServerSession, type SessionHost } from './session';
+import type { ChangeFeedOptions } from './share-changes';
 import { ShareStore } from './share-store';
 import { TokenStore } from './token-store';
 import type { KeptVersion } from './versions-store';
@@ -44,6 +45,8 @@ export interface ServerOptions {
   stagedChunkTtlMs?: number;
   /** Limits against hostile or careless peers (server/server-limits.ts); unset fields take the defaults. */
   limits?: Partial<ServerLimits>;
+  /** Change feed of each share: watcher, rescan interval, settle time, tombstone retention (server/share-changes.ts). */
+  changeFeed?: ChangeFeedOptions;
 }
 
 /** One connection as the limits see it (for tests and figures). */
@@ -125,7 +128,7 @@ export class FerryServer extends EventEmitter<ServerEvents> {
       await mkdir(dir, { recursive: true }).catch((err: unknown) => {
         throw toFerryError(err, dir);
       });
-      shares.set(name, await ShareStore.open(name, dir, { durability: opts.durability ?? 'fsync', log: opts.log ?? silentLogger }));
+      shares.set(name, await ShareStore.open(name, dir, { durability: opts.durability ?? 'fsync', log: opts.log ?? silentLogger, changeFeed: opts.changeFeed }));
     }
     const roots = [...shares.values()].map((s) => s.root.root);
     for (const a of roots) {
@@ -159,6 +162,7 @@ export class FerryServer extends EventEmitter<ServerEvents> {
     });
     server.on('error', (err) => this.log.error({ err }, 'listener error'));
     for (const s of this.shares.values()) void s.index.build();
+    for (const s of this.shares.values()) void s.changes.start().catch((err: unknown) => this.log.warn({ err, share: s.name }, 'change feed watcher failed'));
     this.timer = setInterval(() => void this.maintain(), this.opts.maintenanceIntervalMs ?? HOUR_MS);
     this.timer.unref();
     void this.maintain();
@@ -254,6 +258,7 @@ export class FerryServer extends EventEmitter<ServerEvents> {
       log: this.opts.log ?? silentLogger,
       transferLog: this.opts.transferLog ?? silentLogger,
       maxQueuedWriteBytes: this.limits.maxQueuedWriteBytes,
+      versionRetentionDays: this.opts.versionRetentionDays ?? 30,
       helloArrived: (s) => {
         this.preAuth.helloReceived(socketId(s.conn.remoteAddress, s.conn.remotePort));
         return this.authThrottle.reserve(s.conn.remoteAddress);

@@ -6,17 +6,22 @@
 import { randomBytes } from 'node:crypto';
 import type { ConnectedClient } from '../../../src-shared/model';
 import { isErrorCode, type ErrorCode, type FerryErrorInfo } from '../../../src-shared/protocol/error-codes';
-import { LIST_PAGE_ENTRIES, LIST_PAGE_MAX_BYTES, PROTOCOL_VERSION } from '../../../src-shared/protocol/limits';
+import { LIST_PAGE_ENTRIES, LIST_PAGE_MAX_BYTES, MAX_PAYLOAD_BYTES, PROTOCOL_VERSION } from '../../../src-shared/protocol/limits';
 import type { ClientMessage, ConflictInfo, Entry, MessageOf } from '../../../src-shared/protocol/messages';
 import { FerryError, toFerryError } from '../errors';
 import { toWireEntry, walkTree } from '../fs/tree-walk';
 import type { Logger } from '../log';
 import type { Connection } from '../net/connection';
 import type { Frame } from '../net/frame-codec';
+import { encodeRecipe } from '../chunking/recipe';
+import { shareRecipe, uploadContentId } from './content-id';
+import type { FeedSubscription } from './feed-subscription';
 import { MAX_GET_BYTES, makeDir, makeSymlink, movePath, putBatch, putFile, readPart, removePath, setMeta, type BatchOutcome, type ChangeKind, type OpResult } from './share-ops';
 import type { ShareStore } from './share-store';
 import type { TokenStore } from './token-store';
 import { Transfer } from './transfer';
+import { restoreVersion } from './version-restore';
+import { listKeptVersions } from './versions-listing';
 import { WriteBudget } from './write-budget';
 
 /** What a session needs from its server. */
@@ -39,6 +44,8 @@ export interface SessionHost {
   refused(s: ServerSession, code: ErrorCode): void;
   /** Most bytes one connection may have read for `get` answers and not yet written out. */
   maxQueuedWriteBytes: number;
+  /** Days kept versions are kept (0: forever), told to clients in `versionsPage`. */
+  versionRetentionDays: number;
 }
 
 /** Stop reading from a client while this much chunk data waits for the disk (resume at half). */
@@ -63,6 +70,9 @@ export class ServerSession {
   private client: ConnectedClient | null = null;
   private refused = false;
   private readonly transfers = new Map<number, Transfer>();
+  /** Content id each open chunked upload establishes once committed (for the change feed). */
+  private readonly uploadIds = new WeakMap<Transfer, string | undefined>();
+  private subscription: FeedSubscription | null = null;
   private readonly inFlight = new Set<Promise<unknown>>();
   private bufferedChunkBytes = 0;
   private paused = false;
@@ -81,6 +91,7 @@ export class ServerSession {
     this.writeBudget = new WriteBudget(host.maxQueuedWriteBytes, () => this.flow());
     conn.onMessage((f) => this.onFrame(f as Frame<ClientMessage>));
     this.done = conn.closed.then(async (err) => {
+      this.subscription?.stop();
       this.writeBudget.cancel(err ?? new FerryError('CONNECTION_LOST', 'The connection was closed'));
       if (this.helloTimer) clearTimeout(this.helloTimer);
       if (err && err.code !== 'CONNECTION_LOST') this.host.failed(this, err.toInfo());
@@ -128,19 +139,19 @@ export class ServerSession {
         this.track(this.list(h));
         return;
       case 'mkdir':
-        return this.reply(h.id, makeDir(this.share, h));
+        return this.reply(h.id, this.fed(h, makeDir(this.share, h)));
       case 'remove':
-        return this.reply(h.id, removePath(this.share, h));
+        return this.reply(h.id, this.fed(h, removePath(this.share, h)));
       case 'move':
-        return this.reply(h.id, movePath(this.share, h));
+        return this.reply(h.id, this.fed(h, movePath(this.share, h)));
       case 'symlink':
-        return this.reply(h.id, makeSymlink(this.share, h));
+        return this.reply(h.id, this.fed(h, makeSymlink(this.share, h)));
       case 'setMeta':
-        return this.reply(h.id, setMeta(this.share, h));
+        return this.reply(h.id, this.fed(h, setMeta(this.share, h)));
       case 'put':
-        return this.reply(h.id, putFile(this.share, h, frame.payload), h.size);
+        return this.reply(h.id, this.fed(h, putFile(this.share, h, frame.payload)), h.size);
       case 'putBatch':
-        return this.replyBatch(h, putBatch(this.share, h, frame.payload));
+        return this.replyBatch(h, this.fed(h, putBatch(this.share, h, frame.payload)));
       case 'begin':
         return this.begin(this.share, h, frame.payload);
       case 'chunk':
@@ -157,9 +168,17 @@ export class ServerSession {
         this.track(this.get(this.share, h));
         return;
       case 'subscribe':
+        if (this.subscription) return this.sendError(h.id, new FerryError('BAD_FRAME', 'Already subscribed on this connection'));
+        this.subscription = this.share.changes.subscribe(this.conn, h.id, h.since, h.epoch);
+        return;
       case 'getRecipe':
-        // Placeholder until the change feed lands (server/share-feed.ts): refused cleanly, the session goes on.
-        return this.reply(h.id, Promise.reject(new FerryError('BAD_FRAME', `${h.type} is not supported by this server yet`)));
+        this.track(this.getRecipe(this.share, h));
+        return;
+      case 'listVersions':
+        this.track(this.listVersions(this.share, h));
+        return;
+      case 'restoreVersion':
+        return this.reply(h.id, this.fed(h, restoreVersion(this.share, h)));
       default: {
         const never: never = h;
         void never;
@@ -249,6 +268,9 @@ export class ServerSession {
 
   /** Events and the transfer log of one applied operation. `fileBytes`: it was a received file of that size. */
   private applied(r: OpResult, started: number, fileBytes?: number, batch?: number): void {
+    if (r.kept && this.share && this.client) {
+      this.share.versions.noteKeptBy(r.kept, { device: this.client.clientId, deviceName: this.client.clientName });
+    }
     if (r.changed) {
       if (fileBytes !== undefined && this.client) this.client.filesReceived++;
       this.host.transferLog.info(
@@ -285,6 +307,7 @@ export class ServerSession {
       return this.sendError(h.id, toFerryError(err, h.path));
     }
     this.transfers.set(h.id, t);
+    this.uploadIds.set(t, uploadContentId(h, recipe));
     this.track(
       t.plan().then(
         (missing) => this.conn.send({ type: 'need', id: h.id, missing }).catch(() => undefined),
@@ -312,7 +335,8 @@ export class ServerSession {
     const t = this.transfers.get(h.transfer);
     if (!t) return this.sendError(h.id, new FerryError('TRANSFER_UNKNOWN', `No open transfer ${h.transfer}`));
     const op = t.enqueue(() => t.commit()).finally(() => this.transfers.delete(h.transfer));
-    this.reply(h.id, op, t.begin.size);
+    const b = t.begin;
+    this.reply(h.id, this.fed(h, op, { path: b.path, size: b.size, mtimeMs: b.mtimeMs, contentId: this.uploadIds.get(t) }), b.size);
   }
 
   private async list(h: Msg<'list'>): Promise<void> {
@@ -321,7 +345,10 @@ export class ServerSession {
       let page: Entry[] = [];
       let bytes = 0;
       for await (const e of walkTree(share.root.root)) {
-        page.push(toWireEntry(e));
+        const entry = toWireEntry(e);
+        const hash = share.changes.hashOf(e);
+        if (hash !== undefined) entry.hash = hash;
+        page.push(entry);
         // An upper bound of the entry's JSON (a string char is at most 6 bytes escaped): long paths fill a page sooner.
         bytes += 200 + 6 * (e.path.length + (e.target?.length ?? 0));
         if (page.length >= LIST_PAGE_ENTRIES || bytes >= LIST_PAGE_MAX_BYTES) {
@@ -333,6 +360,54 @@ export class ServerSession {
       await this.conn.send({ type: 'listPage', id: h.id, entries: page, done: true });
     } catch (err) {
       if (!this.conn.isClosed) this.sendError(h.id, toFerryError(err));
+    }
+  }
+
+  /** `listVersions`: kept versions in pages, newest first; the first page says how long the server keeps them. */
+  private async listVersions(share: ShareStore, h: Msg<'listVersions'>): Promise<void> {
+    try {
+      const all = await listKeptVersions(share, h.path);
+      let first = true;
+      let start = 0;
+      // At least one page, also when there is nothing (it carries the retention and done).
+      do {
+        let end = start;
+        let bytes = 0;
+        while (end < all.length && end - start < LIST_PAGE_ENTRIES && bytes < LIST_PAGE_MAX_BYTES) {
+          const v = all[end++]!;
+          bytes += 300 + 6 * (v.id.length + v.original.length + (v.device?.length ?? 0) + (v.deviceName?.length ?? 0));
+        }
+        const page: Record<string, unknown> = { type: 'versionsPage', id: h.id, versions: all.slice(start, end), done: end >= all.length };
+        if (first) page.retentionDays = this.host.versionRetentionDays;
+        await this.conn.send(page);
+        first = false;
+        start = end;
+      } while (start < all.length);
+    } catch (err) {
+      if (!this.conn.isClosed) this.sendError(h.id, toFerryError(err, h.path));
+    }
+  }
+
+  /** Record what a successful operation changed in the share's change feed (device: this client's id). */
+  private fed<T extends object>(h: ClientMessage, op: Promise<T>, upload?: Parameters<ShareStore['changes']['applied']>[3]): Promise<T> {
+    return op.then((r) => {
+      if (this.share && this.client) this.share.changes.applied(this.client.clientId, h, r, upload);
+      return r;
+    });
+  }
+
+  /** `getRecipe`: the file's recipe as payload (its `hash` is the content id). */
+  private async getRecipe(share: ShareStore, h: Msg<'getRecipe'>): Promise<void> {
+    try {
+      const r = await shareRecipe(share, h.path);
+      const wire = encodeRecipe(r.recipe.chunks);
+      if (wire.length > MAX_PAYLOAD_BYTES) throw new FerryError('IO_ERROR', `The recipe of ${h.path} is larger than a frame`, { path: h.path });
+      await this.conn.send(
+        { type: 'recipe', id: h.id, size: r.size, mtimeMs: r.mtimeMs, mode: r.mode, hash: r.recipe.hash, chunkCount: r.recipe.chunks.length },
+        wire,
+      );
+    } catch (err) {
+      if (!this.conn.isClosed) this.sendError(h.id, toFerryError(err, h.path));
     }
   }
 

@@ -65,6 +65,11 @@ export class ShareIndex {
     this.cache.set(rel, st, recipe);
   }
 
+  /** The cached recipe of `rel` while its stat still matches (its `hash` is whatever was announced or computed). */
+  recipeFor(rel: string, st: StatKey): FileRecipe | undefined {
+    return this.cache.get(rel, st);
+  }
+
   /** Only the mtime of an indexed file changed (setMeta): keep its cached recipe valid. */
   touched(rel: string, before: StatKey, mtimeMs: number): void {
     const recipe = this.cache.get(rel, before);

@@ -7,6 +7,7 @@ import type { Durability } from '../fs/atomic-writer';
 import { FileSystemFlusher } from '../fs/flush-filesystem';
 import { SafeRoot } from '../fs/safe-path';
 import { silentLogger, type Logger } from '../log';
+import { ShareChanges, type ChangeFeedOptions } from './share-changes';
 import { ShareIndex } from './share-index';
 import { SharePathLocks } from './share-path-locks';
 import { VersionsStore } from './versions-store';
@@ -26,6 +27,8 @@ export class ShareStore {
     readonly index: ShareIndex,
     readonly durability: Durability,
     readonly log: Logger,
+    /** The share's change feed (share-changes.ts): sessions report applied operations and subscribe to it. */
+    readonly changes: ShareChanges,
   ) {}
 
   private flusherProbe: Promise<FileSystemFlusher | null> | null = null;
@@ -44,7 +47,7 @@ export class ShareStore {
   }
 
   /** Open the share at `dir`: create its state folders, clear temp files a crash left behind. */
-  static async open(name: string, dir: string, opts: { durability?: Durability; log?: Logger } = {}): Promise<ShareStore> {
+  static async open(name: string, dir: string, opts: { durability?: Durability; log?: Logger; changeFeed?: ChangeFeedOptions } = {}): Promise<ShareStore> {
     const log = opts.log ?? silentLogger;
     const root = await SafeRoot.open(dir);
     const state = join(root.root, STATE_DIR_NAME);
@@ -70,7 +73,8 @@ export class ShareStore {
     }
     const versions = new VersionsStore(await SafeRoot.open(versionsDir));
     const index = await ShareIndex.open(root.root, log);
-    return new ShareStore(name, root, stagingDir, join(stagingDir, 'chunks'), versions, index, opts.durability ?? 'fsync', log);
+    const changes = await ShareChanges.open(root, state, index, { fsync: opts.durability !== 'none', ...opts.changeFeed }, log);
+    return new ShareStore(name, root, stagingDir, join(stagingDir, 'chunks'), versions, index, opts.durability ?? 'fsync', log, changes);
   }
 
   /** Absolute path of the versions folder. */
@@ -78,8 +82,9 @@ export class ShareStore {
     return this.versions.root.root;
   }
 
-  /** Flush the index cache; stop the flush helper. */
+  /** Save the change feed, flush the index cache; stop the watcher and the flush helper. */
   async close(): Promise<void> {
+    await this.changes.close();
     (await this.flusherProbe)?.close();
     await this.index.close();
   }
