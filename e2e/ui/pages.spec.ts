@@ -133,6 +133,8 @@ test.describe('starting from nothing', () => {
     await dialog.getByLabel('Token', { exact: true }).fill('fy_secret');
     await dialog.getByRole('button', { name: 'Test connection' }).click();
     await expect(dialog.getByRole('alert').filter({ hasText: 'FINGERPRINT_MISMATCH' })).toBeVisible();
+    // The result lands below the button; it is scrolled into view, not left under the footer.
+    await expect(dialog.getByRole('alert').filter({ hasText: 'FINGERPRINT_MISMATCH' })).toBeInViewport();
     await shootBothSchemes(page, 'ui-add-folder-bad');
     await dialog.getByLabel('Fingerprint', { exact: true }).fill('a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90');
     await dialog.getByRole('button', { name: 'Test connection' }).click();

@@ -38,6 +38,7 @@ function PairForm({ pair, onDone }: { pair: FolderPair | undefined; onDone: () =
   const ignoreId = useId();
   const formRef = useRef<HTMLFormElement>(null);
   const advancedRef = useRef<HTMLDetailsElement>(null);
+  const testResultRef = useRef<HTMLDivElement>(null);
   const set = <K extends keyof PairFormValues>(key: K) => (value: PairFormValues[K]) => {
     setV((old) => ({ ...old, [key]: value }));
     setTest(null);
@@ -69,6 +70,11 @@ function PairForm({ pair, onDone }: { pair: FolderPair | undefined; onDone: () =
     invalid?.scrollIntoView({ block: 'center' });
     invalid?.focus({ preventScroll: true });
   }, [problem, saveField, saveAction.error]);
+
+  useEffect(() => {
+    // A test result lands below the button, often below the scrolled area's edge: bring it into view.
+    if (test || testAction.error) testResultRef.current?.scrollIntoView({ block: 'nearest' });
+  }, [test, testAction.error]);
 
   const runTest = async (): Promise<void> => {
     const p = targetFieldProblem(v);
@@ -124,7 +130,7 @@ function PairForm({ pair, onDone }: { pair: FolderPair | undefined; onDone: () =
           </label>
         </details>
 
-        <div className="test-row">
+        <div className="test-row" ref={testResultRef}>
           <button type="button" className="button" disabled={testAction.busy} onClick={() => void runTest()}>
             <Plug size={16} aria-hidden="true" /> {testAction.busy ? 'Testing…' : 'Test connection'}
           </button>
@@ -136,9 +142,9 @@ function PairForm({ pair, onDone }: { pair: FolderPair | undefined; onDone: () =
               </div>
             )}
             {test?.ok === false && <ErrorNote error={test.error} title="Connection failed:" />}
+            <ErrorNote error={testAction.error} title="Could not test:" />
           </div>
         </div>
-        <ErrorNote error={testAction.error} title="Could not test:" />
       </div>
 
       {/* Outside the scrolling fields: the buttons, and a save error that belongs to no field, are always in view. */}
