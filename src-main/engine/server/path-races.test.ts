@@ -122,6 +122,27 @@ describe('link-swap attack: nothing outside the share is ever written, moved, ch
   });
 });
 
+describe('link-swap attack on reads', () => {
+  it('a pipelined get never returns the content of an outside file', async () => {
+    const { fx, outside } = await start();
+    const c = await fx.client();
+    let leaked = 0;
+    const rounds = 20;
+    for (let i = 0; i < rounds; i++) {
+      const r = `g${i}`;
+      await mkdir(join(outside, r));
+      const secret = Buffer.from(`secret ${r}`);
+      await writeFile(join(outside, r, 'x'), secret);
+      await c.put(`${r}/x`, Buffer.from(`inside ${r}`));
+      const get = () => c.request({ type: 'get', path: `${r}/x`, area: 'share', offset: 0, length: 1024 });
+      const ops = [get(), c.request({ type: 'move', from: r, to: `${r}-away` }), get(), c.request({ type: 'symlink', path: r, target: join(outside, r), mtimeMs: T }), get()];
+      for (const res of await Promise.allSettled(ops)) if (res.status === 'fulfilled' && res.value.payload.equals(secret)) leaked++;
+    }
+    console.log(`[path-races] get: leaked ${leaked}/${rounds}`);
+    expect(leaked).toBe(0);
+  });
+});
+
 describe('mode bits from clients', () => {
   it('setuid, setgid and sticky bits are never applied (put, putBatch, begin/commit, mkdir, setMeta)', async () => {
     const { fx, root } = await start();

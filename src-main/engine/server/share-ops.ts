@@ -29,6 +29,8 @@ export interface OpResult {
   conflict?: ConflictInfo;
   bytesReused?: number;
   changed?: { path: string; kind: ChangeKind };
+  /** Versions this operation kept (paths under the versions folder), so the session can note which device caused them. */
+  kept?: string[];
 }
 
 /** Largest `get` answer, whatever length was asked. */
@@ -59,7 +61,7 @@ function differsFromBase(st: Stats | undefined, base: FileBase | undefined): boo
  */
 export async function keepExisting(
   share: ShareStore, rel: string, abs: string, base: FileBase | undefined, stayUntilReplaced: boolean,
-): Promise<{ kept: boolean; conflict?: ConflictInfo }> {
+): Promise<{ kept: boolean; conflict?: ConflictInfo; keptPath?: string }> {
   const st = lstatOrUndefined(abs, rel);
   if (st === undefined) return { kept: false };
   // lstat (above, same synchronous turn) and link/rename (below) follow a link on the way: had a folder on the
@@ -69,7 +71,7 @@ export async function keepExisting(
   const how = stayUntilReplaced && st.isFile() ? 'link' : 'move';
   const kept = await share.versions.keep(rel, abs, how);
   share.index.moved(rel, abs, undefined, kept.abs, st.isDirectory());
-  if (!differsFromBase(st, base)) return { kept: true };
+  if (!differsFromBase(st, base)) return { kept: true, keptPath: kept.path };
   const conflict: ConflictInfo = {
     path: rel,
     keptAs: `${VERSIONS_REL}/${kept.path}`,
@@ -77,7 +79,7 @@ export async function keepExisting(
     serverMtimeMs: Math.floor(st.mtimeMs),
   };
   share.log.info({ share: share.name, conflict }, 'conflict: server version kept');
-  return { kept: true, conflict };
+  return { kept: true, conflict, keptPath: kept.path };
 }
 
 /**
@@ -88,14 +90,14 @@ export async function keepExisting(
 export async function installStaged(
   share: ShareStore, rel: string, abs: string, file: StagedFile, base: FileBase, recipe: FileRecipe | null, durability = share.durability,
 ): Promise<OpResult> {
-  const { conflict } = await keepExisting(share, rel, abs, base, true);
+  const { conflict, keptPath } = await keepExisting(share, rel, abs, base, true);
   await file.installAt(abs, durability, () => share.root.verify(rel));
   if (recipe === null) share.index.dropFile(rel, abs); // small files are not indexed: no stat needed
   else {
     const st = await lstat(abs).catch(() => undefined);
     if (st) share.index.fileWritten(rel, abs, { size: st.size, mtimeMs: Math.floor(st.mtimeMs), ino: st.ino }, recipe);
   }
-  return { ...(conflict ? { conflict } : {}), changed: { path: rel, kind: 'write' } };
+  return { ...(conflict ? { conflict } : {}), ...(keptPath ? { kept: [keptPath] } : {}), changed: { path: rel, kind: 'write' } };
 }
 
 /** `put`: a whole small file in the payload. */
@@ -227,9 +229,10 @@ export function makeDir(share: ShareStore, m: Msg<'mkdir'>): Promise<OpResult> {
 
 async function makeDirLocked(share: ShareStore, m: Msg<'mkdir'>): Promise<OpResult> {
   const abs = await share.root.resolveForWrite(m.path);
+  let keptPath: string | undefined;
   try {
     const st = lstatOrUndefined(abs, m.path);
-    if (st !== undefined && !st.isDirectory()) await keepExisting(share, m.path, abs, undefined, false);
+    if (st !== undefined && !st.isDirectory()) keptPath = (await keepExisting(share, m.path, abs, undefined, false)).keptPath;
     share.root.verify(m.path);
     if (st === undefined || !st.isDirectory()) await mkdir(abs, { mode: 0o700 });
     share.root.verify(m.path);
@@ -241,7 +244,7 @@ async function makeDirLocked(share: ShareStore, m: Msg<'mkdir'>): Promise<OpResu
   } catch (err) {
     throw toFerryError(err, m.path);
   }
-  return { changed: { path: m.path, kind: 'mkdir' } };
+  return { ...(keptPath ? { kept: [keptPath] } : {}), changed: { path: m.path, kind: 'mkdir' } };
 }
 
 /** `remove`: move the file, link or folder to versions; missing is fine. */
@@ -258,10 +261,10 @@ async function removePathLocked(share: ShareStore, m: Msg<'remove'>): Promise<Op
     if (err instanceof FerryError && err.code === 'PATH_INVALID' && relPathProblem(m.path) === null) return {};
     throw err;
   }
-  const { kept, conflict } = await keepExisting(share, m.path, abs, m.base, false);
+  const { kept, conflict, keptPath } = await keepExisting(share, m.path, abs, m.base, false);
   if (!kept) return {};
   if (share.durability === 'fsync') await fsyncDirCoalesced(dirname(abs));
-  return { ...(conflict ? { conflict } : {}), changed: { path: m.path, kind: 'delete' } };
+  return { ...(conflict ? { conflict } : {}), ...(keptPath ? { kept: [keptPath] } : {}), changed: { path: m.path, kind: 'delete' } };
 }
 
 /** `move`: rename inside the share; an occupied destination goes to versions first. */
@@ -278,7 +281,7 @@ async function movePathLocked(share: ShareStore, m: Msg<'move'>): Promise<OpResu
   const fromSt = lstatOrUndefined(from, m.from);
   if (fromSt === undefined) throw new FerryError('NOT_FOUND', `${m.from} does not exist`, { path: m.from });
   const to = await share.root.resolveForWrite(m.to);
-  await keepExisting(share, m.to, to, undefined, false);
+  const { keptPath } = await keepExisting(share, m.to, to, undefined, false);
   try {
     share.root.verify(m.from);
     share.root.verify(m.to);
@@ -290,7 +293,7 @@ async function movePathLocked(share: ShareStore, m: Msg<'move'>): Promise<OpResu
   if (share.durability === 'fsync') {
     await Promise.all([...new Set([dirname(from), dirname(to)])].map((d) => fsyncDirCoalesced(d)));
   }
-  return { changed: { path: m.to, kind: 'move' } };
+  return { ...(keptPath ? { kept: [keptPath] } : {}), changed: { path: m.to, kind: 'move' } };
 }
 
 /** `symlink`: create or replace a link; the target is stored as text and never followed. */
@@ -303,13 +306,14 @@ async function makeSymlinkLocked(share: ShareStore, m: Msg<'symlink'>): Promise<
   const abs = await share.root.resolveForWrite(m.path);
   // Built under a temp name and renamed into place, so the path is never missing or half-made.
   const tmp = join(share.stagingDir, `tmp-${randomBytes(9).toString('base64url')}`);
+  let keptPath: string | undefined;
   try {
     await symlink(m.target, tmp);
     const t = utimesSeconds(m.mtimeMs);
     await lutimes(tmp, t, t);
     const st = lstatOrUndefined(abs, m.path);
     // rename() can replace a file or link, not a folder: a folder in the way is moved out first.
-    await keepExisting(share, m.path, abs, undefined, st?.isDirectory() !== true);
+    keptPath = (await keepExisting(share, m.path, abs, undefined, st?.isDirectory() !== true)).keptPath;
     share.root.verify(m.path);
     await rename(tmp, abs);
     if (share.durability === 'fsync') await fsyncDirCoalesced(dirname(abs));
@@ -317,7 +321,7 @@ async function makeSymlinkLocked(share: ShareStore, m: Msg<'symlink'>): Promise<
     await rm(tmp, { force: true }).catch(() => undefined);
     throw toFerryError(err, m.path);
   }
-  return { changed: { path: m.path, kind: 'write' } };
+  return { ...(keptPath ? { kept: [keptPath] } : {}), changed: { path: m.path, kind: 'write' } };
 }
 
 /** `setMeta`: mode and mtime only; on a link only the mtime (chmod would follow it). */
@@ -347,8 +351,8 @@ async function setMetaLocked(share: ShareStore, m: Msg<'setMeta'>): Promise<OpRe
 
 /** `get`: read part of a share file or a kept version; never follows a link. */
 export function readPart(share: ShareStore, m: Msg<'get'>): Promise<{ size: number; mtimeMs: number; mode: number; data: Buffer }> {
-  // Share reads hold the path lock too: a folder on the way swapped for a link mid-open would read outside.
-  return m.area === 'share' ? share.locks.run([m.path], () => readPartLocked(share, m)) : readPartLocked(share, m);
+  // Share reads hold a (shared) path lock too: a folder on the way swapped for a link mid-open would read outside.
+  return m.area === 'share' ? share.locks.run([m.path], () => readPartLocked(share, m), 'shared') : readPartLocked(share, m);
 }
 
 async function readPartLocked(share: ShareStore, m: Msg<'get'>): Promise<{ size: number; mtimeMs: number; mode: number; data: Buffer }> {

@@ -54,3 +54,27 @@ describe('SharePathLocks', () => {
     expect(locks.stats.held).toBe(0);
   });
 });
+
+describe('SharePathLocks, shared mode', () => {
+  it('reads share with reads, never with a write; a waiting write is not overtaken by later reads', async () => {
+    const locks = new SharePathLocks();
+    const order: string[] = [];
+    const take = (name: string, paths: string[], mode: 'shared' | 'exclusive') => locks.lock(paths, mode).then((release) => (order.push(name), release));
+    const r1 = take('read a/x', ['a/x'], 'shared');
+    const r2 = take('read a/x again', ['a/x'], 'shared');
+    const w = take('move a', ['a'], 'exclusive');
+    const r3 = take('read a/x late', ['a/x'], 'shared');
+    await settle();
+    expect(order).toEqual(['read a/x', 'read a/x again']);
+    (await r1)();
+    await settle();
+    expect(order).toHaveLength(2);
+    (await r2)();
+    await settle();
+    expect(order.at(-1)).toBe('move a');
+    (await w)();
+    (await r3)();
+    expect(order.at(-1)).toBe('read a/x late');
+    expect(locks.stats).toEqual({ held: 0, waiting: 0 });
+  });
+});
