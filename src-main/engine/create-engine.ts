@@ -67,6 +67,7 @@ export function createEngine(ports: EnginePorts, settings: Settings): Engine {
     onStateChanged: changed,
     onTransfer: (r) => transfers.update(r),
     onConflict: (c) => conflicts.add(c),
+    onConflictCopyGone: (pairId, copyPath) => conflicts.copyGone(pairId, copyPath),
   });
   const server = new ServerMode({
     settings: access,

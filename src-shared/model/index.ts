@@ -103,6 +103,11 @@ export interface ConflictRecord {
   local: VersionInfo | null;
   server: VersionInfo & { keptAs: string };
   resolved: boolean;
+  /**
+   * Two-way and receive pairs: the conflict copy that holds the version which lost the path (a file in the folder,
+   * synced to every device) and the device that made that version. `path` holds the other version.
+   */
+  copy?: { path: string; device: string; mine: boolean };
 }
 
 /** How a conflict is settled. */

@@ -70,7 +70,13 @@ export interface SyncSummary {
 }
 
 /** Events of a session. */
-export type SessionEvents = { stateChanged: [PairState]; transferUpdated: [TransferRecord]; conflictDetected: [ConflictRecord] };
+export type SessionEvents = {
+  stateChanged: [PairState];
+  transferUpdated: [TransferRecord];
+  conflictDetected: [ConflictRecord];
+  /** Two-way pairs: a conflict copy is gone from the folder (resolved here or on another device). */
+  conflictCopyGone: [pairId: string, copyPath: string];
+};
 
 /**
  * Operations in flight at once. Small files travel in batches of 64 (client/put-batcher), so up to 16 batches are

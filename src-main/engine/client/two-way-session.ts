@@ -13,7 +13,7 @@ import { ChunkIndex } from '../chunking/chunk-index';
 import { computeRecipe, sha256File } from '../chunking/recipe';
 import { RecipeCache } from '../chunking/recipe-cache';
 import { DEFAULT_CHUNKING } from '../chunking/fastcdc';
-import { conflictCopyName } from '../core/conflict-name';
+import { conflictCopyName, isConflictCopy, parseConflictCopy } from '../core/conflict-name';
 import { IgnoreRules } from '../core/ignore-rules';
 import type { SyncOp } from '../core/operations';
 import { changeOf, reconcile, type Action, type ConflictNote } from '../core/three-way';
@@ -68,6 +68,8 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private readonly errorPaths = new Set<string>();
+  /** receive mode: local changes that are not sent (from the last round). */
+  private localOnly = new Set<string>();
   private readonly summary: SyncSummary = { filesSent: 0, bytesSent: 0, bytesReceived: 0, filesUploaded: 0, filesDownloaded: 0, filesDeleted: 0, moves: 0, conflicts: 0, errors: [] };
 
   constructor(private readonly opts: PairSessionOptions) {
@@ -283,6 +285,7 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
       throw res.halt;
     }
     for (const c of res.clashes) this.recordError(new FerryError('NAME_CLASH', `${c} differs from another name only in case or Unicode form; this device cannot hold both, so it is not synced`, { path: c }));
+    this.localOnly = new Set(res.localOnly);
     const actions = res.actions.filter((x) => !this.errorPaths.has(pathOf(x)));
     this.setState({ filesPending: actions.length, bytesPending: actions.reduce((n, x) => n + sizeOf(x), 0) });
     for (const c of res.conflicts) this.conflictFound(c);
@@ -345,6 +348,7 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
           this.local.set(x.path, out.entry);
           this.summary.filesDownloaded++;
           t.completed(out.bytesReceived);
+          this.copyArrived(x.path, out.entry);
           break;
         }
         case 'pullDir':
@@ -367,6 +371,7 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
           anc.delete(x.path);
           this.local.delete(x.path);
           this.summary.filesDeleted++;
+          this.copyGone(x.path);
           this.emitTransfer(doneRecord(this.opts.pairId, 'delete', x.path, 'down'));
           break;
         }
@@ -376,6 +381,7 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
           out.hash = x.entry.hash ?? (anc.get(x.from)?.hash as string);
           anc.delete(x.from);
           anc.set(x.to, out);
+          this.copyGone(x.from);
           this.chunks.renamePrefix(join(this.rootAbs, x.from), join(this.rootAbs, x.to));
           this.summary.moves++;
           this.emitTransfer({ ...doneRecord(this.opts.pairId, 'move', x.from, 'down'), toPath: x.to });
@@ -439,10 +445,12 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
       case 'remove':
         deleteWithin(anc, op.path);
         this.summary.filesDeleted++;
+        this.copyGone(op.path);
         break;
       case 'move':
         renameWithin(anc, op.from, op.to);
         this.summary.moves++;
+        this.copyGone(op.from);
         break;
       case 'mkdir':
       case 'symlink':
@@ -471,6 +479,8 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
 
   private conflictFound(c: ConflictNote, local?: { size: number; mtimeMs: number } | null, server?: { size: number; mtimeMs: number }): void {
     this.summary.conflicts++;
+    // A file the server made of a folder here moves aside on the server: the copy then holds the other version.
+    const mine = !(c.why === 'file-vs-folder' && c.local?.kind === 'dir') && server === undefined;
     const rec: ConflictRecord = {
       id: `${this.opts.pairId}:${c.copy}`,
       pairId: this.opts.pairId,
@@ -479,20 +489,41 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
       local: local ?? (c.local ? { size: c.local.size, mtimeMs: Math.floor(c.local.mtimeMs) } : null),
       server: { ...(server ?? (c.remote ? { size: c.remote.size, mtimeMs: Math.floor(c.remote.mtimeMs) } : { size: 0, mtimeMs: 0 })), keptAs: c.copy },
       resolved: false,
+      copy: { path: c.copy, device: mine ? (this.opts.clientName ?? this.opts.clientId) : (c.remote?.device ?? 'server'), mine },
     };
     this.tlog.info({ pair: this.opts.pairId, path: c.path, copy: c.copy, why: c.why }, 'conflict');
     this.emit('conflictDetected', rec);
+  }
+
+  /** A conflict copy made on another device arrived: this device shows the conflict too. */
+  private copyArrived(path: string, entry: TreeEntry): void {
+    const parsed = parseConflictCopy(path);
+    if (parsed === undefined) return;
+    const here = this.local.get(parsed.original);
+    this.emit('conflictDetected', {
+      id: `${this.opts.pairId}:${path}`,
+      pairId: this.opts.pairId,
+      path: parsed.original,
+      detectedAt: Date.now(),
+      local: here && here.kind === 'file' ? { size: here.size, mtimeMs: Math.floor(here.mtimeMs) } : null,
+      server: { size: entry.size, mtimeMs: Math.floor(entry.mtimeMs), keptAs: path },
+      resolved: false,
+      copy: { path, device: parsed.device, mine: false },
+    });
+  }
+
+  private copyGone(path: string): void {
+    if (isConflictCopy(path)) this.emit('conflictCopyGone', this.opts.pairId, path);
   }
 
   /** Paths where this folder and the share (as last heard) still differ. */
   private differences(): string[] {
     const { remote } = (this.store as AncestorStore).state;
     const out: string[] = [];
-    const ignored = (p: string, d: boolean) => this.rules.ignores(p, d) || p === IGNORE_FILE_NAME || this.errorPaths.has(p);
+    const ignored = (p: string, d: boolean) => this.rules.ignores(p, d) || p === IGNORE_FILE_NAME || this.errorPaths.has(p) || this.localOnly.has(p);
     for (const [p, l] of this.local) {
       if (ignored(p, l.kind === 'dir')) continue;
       const r = remote.get(p);
-      if (this.opts.mode === 'receive' && r === undefined) continue;
       if (r === undefined || r.kind !== l.kind || (l.kind === 'file' && r.size !== l.size) || (l.kind === 'symlink' && r.target !== l.target)) out.push(p);
     }
     for (const [p, r] of remote) if (!this.local.has(p) && !ignored(p, r.kind === 'dir')) out.push(p);

@@ -1,5 +1,5 @@
 /** Conflicts reported by the pairs' sessions, and what settling one does to the local folder. */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { ConflictChoice, ConflictRecord, FolderPair } from '../../../src-shared/model';
 import { STATE_DIR_NAME } from '../../../src-shared/protocol/limits';
@@ -78,6 +78,7 @@ export class ConflictBook {
    */
   async resolve(id: string, choice: ConflictChoice, pair: FolderPair): Promise<void> {
     const record = this.get(id);
+    if (record.copy) return this.resolveCopy(record, record.copy, choice, pair);
     switch (choice) {
       case 'keepLocal':
         break;
@@ -98,6 +99,36 @@ export class ConflictBook {
     }
     this.records.set(id, { ...record, resolved: true });
     this.changed();
+  }
+
+  /**
+   * A two-way conflict: both versions are files in the folder (the path and its conflict copy). Keeping one moves
+   * or deletes the copy here; the change then syncs like any other (the server keeps what it replaces).
+   */
+  private async resolveCopy(record: ConflictRecord, copy: NonNullable<ConflictRecord['copy']>, choice: ConflictChoice, pair: FolderPair): Promise<void> {
+    const copyAbs = resolveInside(pair.localPath, copy.path);
+    const pathAbs = resolveInside(pair.localPath, record.path);
+    assertNoLinkBetween(pair.localPath, copyAbs);
+    assertNoLinkBetween(pair.localPath, pathAbs);
+    const keepCopy = choice === 'keepBoth' ? null : (choice === 'keepLocal') === copy.mine;
+    if (keepCopy !== null && (await pathExists(copyAbs))) {
+      if (keepCopy) await rename(copyAbs, pathAbs);
+      else await unlink(copyAbs);
+    }
+    this.records.set(record.id, { ...record, resolved: true });
+    this.changed();
+  }
+
+  /** A conflict copy is gone from the folder (settled here or on another device): its conflict is settled. */
+  copyGone(pairId: string, copyPath: string): void {
+    let changed = false;
+    for (const [id, r] of this.records) {
+      if (r.pairId === pairId && !r.resolved && r.copy?.path === copyPath) {
+        this.records.set(id, { ...r, resolved: true });
+        changed = true;
+      }
+    }
+    if (changed) this.changed();
   }
 
   private changed(): void {

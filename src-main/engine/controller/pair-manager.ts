@@ -19,6 +19,8 @@ export interface PairManagerDeps {
   onStateChanged(): void;
   onTransfer(record: TransferRecord): void;
   onConflict(record: ConflictRecord): void;
+  /** A two-way pair's conflict copy is gone (its conflict is settled). */
+  onConflictCopyGone?(pairId: string, copyPath: string): void;
 }
 
 /** Owns pair settings and their sessions. */
@@ -179,6 +181,7 @@ export class PairManager {
     session.on('stateChanged', () => current() && deps.onStateChanged());
     session.on('transferUpdated', (r) => current() && deps.onTransfer(r));
     session.on('conflictDetected', (c) => current() && deps.onConflict(c));
+    session.on('conflictCopyGone', (id, p) => current() && deps.onConflictCopyGone?.(id, p));
     this.sessions.set(pair.id, session);
     session.start().catch((err: unknown) => {
       // start() is documented not to throw after starting; a throw here means it never got going.

@@ -36,3 +36,10 @@ export function conflictCopyName(path: string, device: string, ms: number, taken
 export function isConflictCopy(path: string): boolean {
   return /\.conflict-[A-Za-z0-9_-]+-\d{8}-\d{6}(-\d+)?(\.[^/]*)?$/.test(path);
 }
+
+/** The original path and the device of a conflict copy's name (undefined when it is not one). */
+export function parseConflictCopy(path: string): { original: string; device: string; stamp: string } | undefined {
+  const m = /^(.*)\.conflict-([A-Za-z0-9_-]+?)-(\d{8}-\d{6})(?:-\d+)?(\.[^/]*)?$/.exec(path);
+  if (!m) return undefined;
+  return { original: `${m[1]}${m[4] ?? ''}`, device: m[2] as string, stamp: m[3] as string };
+}
