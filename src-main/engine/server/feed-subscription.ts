@@ -21,19 +21,19 @@ export class FeedSubscription {
   private pumping: Promise<void> | null = null;
   private scheduled = false;
   private stopped = false;
-  private readonly unlisten: () => void;
+  private unlisten: () => void = () => undefined;
 
   constructor(
     private readonly conn: Connection,
     private readonly feed: ShareFeed,
     /** The subscribe's request id, echoed by every `changes` frame. */
     readonly id: number,
-  ) {
-    this.unlisten = feed.listen(() => this.schedule());
-  }
+  ) {}
 
   /** Send the catch-up from `since`, then keep pushing. Resolves once the catch-up is written (or the connection ended). */
   start(since: number | undefined, epoch: string | undefined): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    this.unlisten = this.feed.listen(() => this.schedule());
     this.pumping = this.catchUp(since, epoch).catch(() => undefined).finally(() => {
       this.pumping = null;
       if (this.feed.seq > this.cursor) this.schedule();

@@ -42,6 +42,7 @@ export class ShareChanges {
     private readonly store: FeedStore,
     /** Re-reads paths into the feed (tests drive it directly). */
     readonly refresher: FeedRefresher,
+    private readonly index: ShareIndex,
     private readonly opts: ChangeFeedOptions,
     private readonly log: Logger,
   ) {
@@ -53,7 +54,7 @@ export class ShareChanges {
     const store = await FeedStore.open(stateDir, { debounceMs: opts.saveDebounceMs, fsync: opts.fsync, log });
     if (store.recovered) log.info({ root: root.root, epoch: store.feed.epoch }, 'change feed was not closed cleanly: new epoch');
     const refresher = new FeedRefresher(root, store.feed, index, opts.settleMs ?? 1000, log);
-    return new ShareChanges(root, store, refresher, opts, log);
+    return new ShareChanges(root, store, refresher, index, opts, log);
   }
 
   /** The feed. */
@@ -70,8 +71,9 @@ export class ShareChanges {
   start(): Promise<void> {
     if (this.starting) return this.starting;
     this.compact();
-    this.watch = new DiskWatch(this.root.root, this.refresher, this.opts, this.log);
-    this.starting = this.watch.start();
+    const watch = (this.watch = new DiskWatch(this.root.root, this.refresher, this.opts, this.log));
+    // After the index is built, so that large files' content ids come from its recipes instead of a second read.
+    this.starting = this.index.build().then(() => watch.start());
     return this.starting;
   }
 
@@ -127,7 +129,10 @@ export class ShareChanges {
   /** Subscribe `conn` (request `id`) from `since` of `epoch`; stop it when the connection ends. */
   subscribe(conn: Connection, id: number, since: number | undefined, epoch: string | undefined): FeedSubscription {
     const sub = new FeedSubscription(conn, this.feed, id);
-    void sub.start(since, epoch);
+    // The catch-up waits for the first comparison of disk and feed: a snapshot from before it could lack files that
+    // are there (a share served for the first time, edits made while the server was down), which reads as deletions.
+    const ready = (this.starting ?? Promise.resolve()).catch(() => undefined);
+    void ready.then(() => sub.start(since, epoch));
     return sub;
   }
 
