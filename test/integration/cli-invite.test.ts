@@ -37,9 +37,15 @@ function jsonEvent(stdout: string, event: string): JsonLine {
 }
 
 let modeArgs: string[] | null = null;
-/** `--mode mirror` where the sync command has modes (this test is about pairing, not about a sync mode). */
+/**
+ * Plain mirroring where the sync command has modes: this test is about pairing, not about sync modes, so it
+ * does not depend on how a mode treats changes it attributes to other devices.
+ */
 async function mirrorMode(): Promise<string[]> {
-  modeArgs ??= (await ferry(['sync', '--help'])).stdout.includes('--mode') ? ['--mode', 'mirror'] : [];
+  if (modeArgs === null) {
+    const help = (await ferry(['sync', '--help'])).stdout;
+    modeArgs = [...(help.includes('--mode') ? ['--mode', 'mirror'] : []), ...(help.includes('--allow-foreign-changes') ? ['--allow-foreign-changes'] : [])];
+  }
   return modeArgs;
 }
 
@@ -96,6 +102,21 @@ describe('invites', () => {
     // The first-start token from `ferry serve` still works; explicit flags override the invite's fields.
     const wrongShare = await ferry(['sync', '--once', '--dir', client, '--invite', String(listening.invite), '--share', 'nope', '--state', cstate, ...(await mirrorMode())]);
     expect(wrongShare.stderr).toContain('UNKNOWN_SHARE');
+    await serve.stop();
+  });
+
+  it('a revoke from the command line ends the live sessions of that token on the running server', async () => {
+    const [share, state, client, cstate] = await Promise.all([tempDir(), tempDir(), tempDir(), tempDir()]);
+    const serve = spawnFerry(['serve', '--root', share, '--state', state, '--host', '127.0.0.1', '--port', '0', '--json']);
+    await serve.waitForLine((l) => l.event === 'listening');
+    const created = jsonEvent((await ferry(['tokens', 'add', '--label', 'desk', '--state', state, '--json'])).stdout, 'tokenAdded');
+    const live = spawnFerry(['sync', '--dir', client, '--invite', String(created.invite), '--state', cstate, '--json', ...(await mirrorMode())]);
+    const connected = await serve.waitForLine((l) => l.event === 'clientConnected');
+    const revoked = await ferry(['tokens', 'revoke', String(created.id), '--state', state]);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    // No new hello is needed: the server watches tokens.json and closes the session itself.
+    await serve.waitForLine((l) => l.event === 'clientDisconnected' && l.sessionId === connected.sessionId);
+    await live.stop();
     await serve.stop();
   });
 
