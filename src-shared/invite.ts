@@ -52,10 +52,11 @@ export function encodeInvite(invite: Invite): string {
   return INVITE_PREFIX + toBase64Url(bytes);
 }
 
-/** Decode a pasted invite (whitespace ignored); never throws. */
+/** Decode a pasted invite (whitespace and surrounding quotes ignored); never throws. */
 export function decodeInvite(text: string): InviteDecodeResult {
   const fail = (error: string): InviteDecodeResult => ({ ok: false, error });
-  const s = text.replace(/\s+/g, '');
+  // Quotes or angle brackets often come along when an invite is copied out of a command line or a chat message.
+  const s = text.replace(/\s+/g, '').replace(/^(['"`<])(.*)(['"`>])$/, '$2');
   if (s === '') return fail('The invite is empty.');
   const prefix = /^ferry(\d+):/i.exec(s);
   if (!prefix) return fail('This is not a Ferry invite: an invite starts with “ferry1:”.');

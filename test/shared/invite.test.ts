@@ -45,6 +45,7 @@ describe('invite', () => {
     const s = encodeInvite(INVITE);
     const wrapped = `\n  ${s.slice(0, 50)}\n${s.slice(50, 120)} \r\n\t${s.slice(120)}\n`;
     expect(decodeInvite(wrapped)).toEqual({ ok: true, invite: INVITE });
+    for (const quoted of [`'${s}'`, `"${s}"`, `\`${s}\``, `<${s}>`]) expect(decodeInvite(quoted)).toEqual({ ok: true, invite: INVITE });
   });
 
   it('refuses every truncation with a clear message', () => {
