@@ -143,10 +143,14 @@ describe('change feed', () => {
     const b = await clientAs(fx, 'dev-B');
     const up = subscribe(b, feed.seq, feed.epoch);
     expect((await up.caughtUp())[0]).toMatchObject({ reset: false, caughtUp: true, entries: [] });
+    // Folders a write creates on its way get records too, by the same device, before the file.
+    await a.put('p/q/r.txt', Buffer.from('deep'), { mtimeMs: T });
+    expect(feed.get('p')).toMatchObject({ kind: 'dir', device: 'dev-A' });
+    expect(feed.get('p/q')!.seq).toBeLessThan(feed.get('p/q/r.txt')!.seq);
     const c = await clientAs(fx, 'dev-C');
     const other = subscribe(c, s0, 'another-epoch');
     expect((await other.caughtUp())[0]!.reset).toBe(true);
-    expect(other.entries().map((e) => e.path).sort()).toEqual(['x', 'y']);
+    expect(other.entries().map((e) => e.path)).toEqual(['p', 'p/q', 'p/q/r.txt', 'x', 'y']);
   });
 
   it('pages a large catch-up and pushes live changes to another connection', async () => {

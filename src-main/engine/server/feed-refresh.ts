@@ -71,6 +71,7 @@ export class FeedRefresher {
     const d = this.describe(rel);
     const old = this.feed.get(rel);
     if (d === undefined) return this.goneAt(rel, device);
+    this.recordParents(rel, device);
     if (old !== undefined && old.kind === 'dir' && d.kind !== 'dir') this.goneBelow(rel, device, false);
     if (d.kind !== 'file') {
       if (!sameAsRecord(old, d, hint.disk === true)) this.feed.set({ ...d, device });
@@ -162,6 +163,21 @@ export class FeedRefresher {
       }
     }
     return undefined; // sockets, FIFOs, devices are not synced
+  }
+
+  /**
+   * Folders a write created on its way (mkdir -p) get their records first, by the same device: the feed then never
+   * holds a path without its parents, and a parent's seq is below its first child's.
+   */
+  private recordParents(rel: string, device: string): void {
+    for (let i = rel.indexOf('/'); i > 0; i = rel.indexOf('/', i + 1)) {
+      const dir = rel.slice(0, i);
+      const r = this.feed.get(dir);
+      if (r !== undefined && r.kind === 'dir') continue;
+      const d = this.describe(dir);
+      if (d?.kind === 'dir') this.feed.set({ ...d, device });
+      else return; // changed meanwhile: the refresh of that change sorts it out
+    }
   }
 
   private goneAt(rel: string, device: string): void {

@@ -114,8 +114,10 @@ export class ShareFeed {
     return this.byPath.get(path);
   }
 
-  /** Every record at or below `dir` (any order). */
+  /** Every record at or below `dir` (any order). Only a folder's record costs a pass over the feed. */
   below(dir: string): FeedRecord[] {
+    const at = this.byPath.get(dir);
+    if (at !== undefined && at.kind !== 'dir') return [at];
     const out: FeedRecord[] = [];
     for (const r of this.byPath.values()) if (isAtOrBelow(r.path, dir)) out.push(r);
     return out;
