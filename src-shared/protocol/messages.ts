@@ -119,6 +119,16 @@ export const Subscribe = msg('subscribe', {
 /** The chunk recipe of a share file, for delta downloads. Answered by `recipe` + the encoded recipe as payload. */
 export const GetRecipe = msg('getRecipe', { path: RelPath });
 /** Read part of a file (a share file, or a kept version under .ferry/versions). Answered by `data`. */
+/** List the share's kept versions (all, or those of `path` and below), newest first. Answered by `versionsPage` frames. */
+export const ListVersions = msg('listVersions', { path: Type.Optional(RelPath) });
+/**
+ * Copy a kept version (`version`: its id, the path under `.ferry/versions`) back to its original path, or to `to`. Whatever is
+ * at the destination is kept as a version first; the restore is a share change like any other. Answered by `ok`.
+ */
+export const RestoreVersion = msg('restoreVersion', {
+  version: Type.String({ minLength: 1, maxLength: 4200, description: 'path of the version under .ferry/versions' }),
+  to: Type.Optional(RelPath),
+});
 export const Get = msg('get', {
   path: Type.String({ minLength: 1, maxLength: 4096 }),
   area: Type.Union([Type.Literal('share'), Type.Literal('versions')]),
@@ -188,11 +198,36 @@ export const Changes = msg('changes', {
 export const Recipe = msg('recipe', {
   size: Size, mtimeMs: MtimeMs, mode: Mode, hash: Hash, chunkCount: Type.Integer({ minimum: 0 }), payloadLength: PayloadLength,
 });
+/** One kept version in a `versionsPage`. */
+export const KeptVersionEntry = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 4200, description: 'path under .ferry/versions (what restoreVersion and get {area: versions} take)' }),
+    original: RelPath,
+    keptAt: MtimeMs,
+    kind: EntryKind,
+    size: Size,
+    mtimeMs: MtimeMs,
+    /** clientId of the device whose change replaced or deleted it (absent: unknown, e.g. kept by an older server). */
+    device: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    /** That device's name as it said in hello. */
+    deviceName: Type.Optional(Type.String({ maxLength: 256 })),
+    /** Nothing is at `original` on the share now. */
+    deleted: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type KeptVersionEntry = Static<typeof KeptVersionEntry>;
+/** Answer to `listVersions`, in pages; the first carries the server's retention (days, 0: kept forever). */
+export const VersionsPage = msg('versionsPage', {
+  versions: Type.Array(KeptVersionEntry),
+  retentionDays: Type.Optional(Type.Integer({ minimum: 0 })),
+  done: Type.Boolean(),
+});
 /** Answer to `get`: payload holds the bytes; `size` is the whole file's size, `mtimeMs`/`mode` its metadata. */
 export const Data = msg('data', { size: Size, mtimeMs: MtimeMs, mode: Mode, payloadLength: PayloadLength });
 
-export const ClientMessage = Type.Union([Hello, List, Mkdir, Remove, Move, Symlink, SetMeta, Put, PutBatch, Begin, Chunk, Commit, Abort, Ping, Get, Subscribe, GetRecipe]);
-export const ServerMessage = Type.Union([HelloOk, ListPage, Need, Ok, BatchOk, ErrorMsg, Pong, Data, Changes, Recipe]);
+export const ClientMessage = Type.Union([Hello, List, Mkdir, Remove, Move, Symlink, SetMeta, Put, PutBatch, Begin, Chunk, Commit, Abort, Ping, Get, Subscribe, GetRecipe, ListVersions, RestoreVersion]);
+export const ServerMessage = Type.Union([HelloOk, ListPage, Need, Ok, BatchOk, ErrorMsg, Pong, Data, Changes, Recipe, VersionsPage]);
 export type ClientMessage = Static<typeof ClientMessage>;
 export type ServerMessage = Static<typeof ServerMessage>;
 export type Message = ClientMessage | ServerMessage;
@@ -203,6 +238,7 @@ export type MessageOf<M extends { type: string }, T extends M['type']> = Extract
 export const MESSAGE_SCHEMAS = {
   hello: Hello, list: List, mkdir: Mkdir, remove: Remove, move: Move, symlink: Symlink, setMeta: SetMeta,
   put: Put, putBatch: PutBatch, begin: Begin, chunk: Chunk, commit: Commit, abort: Abort, ping: Ping, get: Get, subscribe: Subscribe, getRecipe: GetRecipe,
-  helloOk: HelloOk, listPage: ListPage, need: Need, ok: Ok, batchOk: BatchOk, error: ErrorMsg, pong: Pong, data: Data, changes: Changes, recipe: Recipe,
+  listVersions: ListVersions, restoreVersion: RestoreVersion,
+  helloOk: HelloOk, listPage: ListPage, need: Need, ok: Ok, batchOk: BatchOk, error: ErrorMsg, pong: Pong, data: Data, changes: Changes, recipe: Recipe, versionsPage: VersionsPage,
 } as const;
 export type MessageType = keyof typeof MESSAGE_SCHEMAS;

@@ -7,7 +7,7 @@ import type { TSchema } from '@sinclair/typebox';
 import type { ClientMessage, ServerMessage } from '../../../src-shared/protocol/messages';
 import {
   Hello, List, Mkdir, Remove, Move, Symlink, SetMeta, Put, PutBatch, Begin, Chunk, Commit, Abort, Ping, Get, Subscribe, GetRecipe,
-  HelloOk, ListPage, Need, Ok, BatchOk, ErrorMsg, Pong, Data, Changes, Recipe,
+  ListVersions, RestoreVersion, HelloOk, ListPage, Need, Ok, BatchOk, ErrorMsg, Pong, Data, Changes, Recipe, VersionsPage,
 } from '../../../src-shared/protocol/messages';
 import { FerryError } from '../errors';
 import { clip } from './frame-codec';
@@ -33,10 +33,10 @@ function compile(schemas: Record<string, TSchema>): Checks {
 const clientChecks = compile({
   hello: Hello, list: List, mkdir: Mkdir, remove: Remove, move: Move, symlink: Symlink, setMeta: SetMeta,
   put: Put, putBatch: PutBatch, begin: Begin, chunk: Chunk, commit: Commit, abort: Abort, ping: Ping, get: Get,
-  subscribe: Subscribe, getRecipe: GetRecipe,
+  subscribe: Subscribe, getRecipe: GetRecipe, listVersions: ListVersions, restoreVersion: RestoreVersion,
 });
 const serverChecks = compile({
-  helloOk: HelloOk, listPage: ListPage, need: Need, ok: Ok, batchOk: BatchOk, error: ErrorMsg, pong: Pong, data: Data, changes: Changes, recipe: Recipe,
+  helloOk: HelloOk, listPage: ListPage, need: Need, ok: Ok, batchOk: BatchOk, error: ErrorMsg, pong: Pong, data: Data, changes: Changes, recipe: Recipe, versionsPage: VersionsPage,
 });
 
 function check(checks: Checks, h: unknown, direction: string): unknown {

@@ -2,10 +2,11 @@
  * Kept versions: whatever a sync overwrites or deletes is first moved (or hard-linked) to
  * `<share>/.ferry/versions/<relpath>~<UTC timestamp>` so no sync mistake is final; pruned by age.
  */
-import { lstatSync } from 'node:fs';
-import { cp, link, lstat, readdir, rename, rm, rmdir } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { lstatSync, readFileSync } from 'node:fs';
+import { appendFile, cp, link, lstat, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { STATE_DIR_NAME } from '../../../src-shared/protocol/limits';
+import { relPathProblem } from '../../../src-shared/protocol/paths';
 import { FerryError, toFerryError } from '../errors';
 import type { SafeRoot } from '../fs/safe-path';
 
@@ -27,6 +28,36 @@ export interface KeptVersion {
   keptAt: number;
   kind: 'file' | 'dir' | 'symlink';
   size: number;
+  /** The kept item's own modification time (what it was when replaced). */
+  mtimeMs: number;
+}
+
+/** The device whose change made the server keep a version. */
+export interface KeptBy {
+  /** clientId from its hello. */
+  device: string;
+  /** Its clientName, when it gave one. */
+  deviceName?: string;
+}
+
+/** File beside the versions folder noting who caused each keep (JSON lines), so listings can say which device. */
+export const KEPT_BY_FILE = 'versions-by.jsonl';
+
+/**
+ * The share path a version id (its path under the versions folder) was kept from; PATH_INVALID for anything that
+ * is not the name of a kept item: an unsafe path (`..`, absolute, NUL …), no stamp, or a path inside a kept folder.
+ */
+export function versionOriginal(id: string): string {
+  const problem = relPathProblem(id);
+  if (problem !== null) throw new FerryError('PATH_INVALID', `Refused version id: ${problem}`, { path: id });
+  const parts = id.split('/');
+  const m = SUFFIX.exec(parts[parts.length - 1]!);
+  if (!m || parseVersionStamp(m[1]!) === undefined) throw new FerryError('PATH_INVALID', `${id} is not a kept version`, { path: id });
+  // Listings never look inside a kept folder (user data), so an id there is not one they could have given.
+  if (parts.slice(0, -1).some((p) => SUFFIX.test(p))) throw new FerryError('PATH_INVALID', `${id} lies inside a kept folder`, { path: id });
+  const original = id.slice(0, id.length - m[0].length);
+  if (relPathProblem(original) !== null) throw new FerryError('PATH_INVALID', `${id} is not a kept version`, { path: id });
+  return original;
 }
 
 /** `20261125T134501Z` for a date. */
@@ -47,10 +78,61 @@ export class VersionsStore {
   /** Names being created right now, so two concurrent keeps of one path in one second do not collide. */
   private readonly reserved = new Set<string>();
 
+  /** Who caused each keep, by version path; read from KEPT_BY_FILE on first use. */
+  private keptBy: Map<string, KeptBy> | null = null;
+  /** Appends and rewrites of KEPT_BY_FILE, one after another. */
+  private keptByWrites: Promise<void> = Promise.resolve();
+
   constructor(
     /** SafeRoot of `<share>/.ferry/versions` (created by the caller). */
     readonly root: SafeRoot,
   ) {}
+
+  private get keptByFile(): string {
+    return join(dirname(this.root.root), KEPT_BY_FILE);
+  }
+
+  private keptByMap(): Map<string, KeptBy> {
+    if (this.keptBy) return this.keptBy;
+    this.keptBy = new Map();
+    let text = '';
+    try {
+      text = readFileSync(this.keptByFile, 'utf8'); // once per server start; a missing file is an empty map
+    } catch {
+      return this.keptBy;
+    }
+    for (const line of text.split('\n')) {
+      try {
+        const r = JSON.parse(line) as { v?: unknown; d?: unknown; n?: unknown };
+        if (typeof r.v === 'string' && typeof r.d === 'string') this.keptBy.set(r.v, { device: r.d, ...(typeof r.n === 'string' ? { deviceName: r.n } : {}) });
+      } catch {
+        // a torn last line (crash mid-append) or garbage: that keep just shows no device
+      }
+    }
+    return this.keptBy;
+  }
+
+  /** Note that `by` caused the keeps at `paths` (version paths). Best effort: losing a note loses only a label. */
+  noteKeptBy(paths: readonly string[], by: KeptBy): void {
+    const map = this.keptByMap();
+    let lines = '';
+    for (const v of paths) {
+      map.set(v, by);
+      lines += `${JSON.stringify({ v, d: by.device, ...(by.deviceName !== undefined ? { n: by.deviceName } : {}) })}\n`;
+    }
+    if (lines === '') return;
+    this.keptByWrites = this.keptByWrites.then(() => appendFile(this.keptByFile, lines, { mode: 0o600 })).catch(() => undefined);
+  }
+
+  /** Who caused the keep of version `path`, when noted. */
+  keptByOf(path: string): KeptBy | undefined {
+    return this.keptByMap().get(path);
+  }
+
+  /** Resolves when the notes so far are written. */
+  flushNotes(): Promise<void> {
+    return this.keptByWrites;
+  }
 
   /**
    * Keep what is at `abs` (share path `rel`) as a version. 'move' takes it away (remove, or a folder about
@@ -132,7 +214,16 @@ export class VersionsStore {
       }
     };
     await visit(this.root.root);
+    if (removed.length > 0) this.forgetNotes(removed.map((abs) => relative(this.root.root, abs).split(sep).join('/')));
     return removed;
+  }
+
+  /** Drop the notes of pruned versions and rewrite the notes file without them. */
+  private forgetNotes(paths: readonly string[]): void {
+    const map = this.keptByMap();
+    for (const p of paths) map.delete(p);
+    const text = [...map].map(([v, by]) => `${JSON.stringify({ v, d: by.device, ...(by.deviceName !== undefined ? { n: by.deviceName } : {}) })}\n`).join('');
+    this.keptByWrites = this.keptByWrites.then(() => writeFile(this.keptByFile, text, { mode: 0o600 })).catch(() => undefined);
   }
 
   /** Every kept version, newest first. */
@@ -148,7 +239,7 @@ export class VersionsStore {
         const keptAt = m ? parseVersionStamp(m[1]!) : undefined;
         if (keptAt !== undefined) {
           const kind = st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'file';
-          out.push({ path: r, original: r.slice(0, r.length - m![0].length), keptAt, kind, size: kind === 'dir' ? 0 : st.size });
+          out.push({ path: r, original: r.slice(0, r.length - m![0].length), keptAt, kind, size: kind === 'dir' ? 0 : st.size, mtimeMs: Math.floor(st.mtimeMs) });
         } else if (st.isDirectory()) {
           await visit(abs, r);
         }
