@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connectAndHello } from '../../src-main/engine/client/connect';
 import { listVersionsOver, restoreVersionOver } from '../../src-main/engine/client/versions-client';
 import { RawClient, startServerFixture, type ServerFixture } from '../../src-main/engine/server/test-harness';
-import { cleanupTempDirs, tempDir } from '../helpers/trees';
+import { cleanupTempDirs, tempDir, waitFor } from '../helpers/trees';
 
 afterAll(cleanupTempDirs);
 
@@ -40,6 +40,10 @@ describe('versions over the protocol', () => {
       // Restore to place: the deleted file comes back with its content and mtime.
       await restoreVersionOver(laptop.conn, byOriginal['notes.md']!.id);
       expect(await readFile(join(root, 'notes.md'), 'utf8')).toBe('my notes');
+      // A restore is a share change like any other: in the change feed, made by the restoring device.
+      const changes = fx.server.share('main')!.changes;
+      await waitFor(async () => (await changes.refresher.idle(), changes.feed.get('notes.md')?.kind === 'file'), 'restore in the feed');
+      expect(changes.feed.get('notes.md')).toMatchObject({ kind: 'file', size: 8, device: 'laptop-id' });
       // Restore over the current file: the replaced content is itself kept, noted as replaced by the restoring device.
       await restoreVersionOver(laptop.conn, byOriginal['docs/report.txt']!.id);
       expect(await readFile(join(root, 'docs/report.txt'), 'utf8')).toBe('first draft');

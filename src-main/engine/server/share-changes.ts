@@ -121,6 +121,12 @@ export class ShareChanges {
       case 'commit':
         if (!upload) return;
         return r.refresh(upload.path, device, upload.contentId === undefined ? {} : { contentId: { hash: upload.contentId, size: upload.size, mtimeMs: upload.mtimeMs } });
+      case 'restoreVersion': {
+        // Where the server put it (the version's original path unless `to`), as the operation reported it.
+        const changed = (outcome as { changed?: { path?: unknown } }).changed;
+        if (typeof changed?.path === 'string') r.refresh(changed.path, device);
+        return;
+      }
       default:
         return;
     }
