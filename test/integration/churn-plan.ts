@@ -102,6 +102,8 @@ export class ChurnModel {
 export interface ChurnPlanOptions {
   steps: number;
   devices: number;
+  /** Plan no SIGKILLs (to tell what the kills cause from what they do not). */
+  noKills?: boolean;
 }
 
 type Kind = ChurnOp['kind'] | 'createLarge';
@@ -155,6 +157,7 @@ export function planChurn(seed: number, opts: ChurnPlanOptions): ChurnOp[] {
   const warmupKinds: Kind[] = ['mkdir', 'create', 'mkdir', 'create'];
   const placed = new Map<number, Kind[]>();
   for (const k of quotas(opts.steps)) {
+    if (opts.noKills === true && (k === 'killClient' || k === 'killServer')) continue;
     const at = rng.int(warmup, Math.max(warmup, opts.steps - 2));
     placed.set(at, [...(placed.get(at) ?? []), k]);
   }

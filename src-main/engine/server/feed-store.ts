@@ -5,7 +5,7 @@
  * out after the last snapshot may be given out again, so the feed takes a new epoch (clients then get a snapshot).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toFerryError } from '../errors';
 import { silentLogger, type Logger } from '../log';
@@ -98,6 +98,8 @@ export class FeedStore {
     const dir = join(stateDir, FEED_DIR);
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 });
+      // Temp files of a snapshot write a crash interrupted.
+      for (const n of await readdir(dir)) if (n.startsWith('tmp-')) await rm(join(dir, n), { force: true });
       const text = await readFile(join(dir, FEED_FILE), 'utf8').catch(() => null);
       const state = text === null ? null : decodeFeed(text);
       const marker = await readFile(join(dir, MARKER_FILE)).then(() => true, () => false);
