@@ -45,7 +45,8 @@ export class DiskWatch {
 
   /** Rescan once (edits made while the server was down get their seqs), then watch and rescan periodically. */
   async start(): Promise<void> {
-    const first = this.rescan();
+    // Not settled: the catch-up of subscribers waits for this one, and what changed while the server was down is done.
+    const first = this.rescan(false);
     if (this.opts.watch ?? true) {
       try {
         this.watcher = await startWatcher(this.root, {
@@ -70,7 +71,7 @@ export class DiskWatch {
   }
 
   /** Compare the whole share with the feed now (one at a time; a call during one runs once more after it). */
-  rescan(): Promise<void> {
+  rescan(settle = true): Promise<void> {
     if (this.running) {
       this.again = true;
       return this.running;
@@ -78,7 +79,7 @@ export class DiskWatch {
     this.running = (async () => {
       for (let guard = 0; guard < 100 && !this.closed; guard++) {
         this.again = false;
-        await this.refresher.refreshTree('', SERVER_DEVICE, { disk: true });
+        await this.refresher.refreshTree('', SERVER_DEVICE, { disk: true, noSettle: !settle });
         await this.refresher.idle();
         if (!this.again) break;
       }

@@ -27,6 +27,8 @@ export interface RefreshHint {
   metaOnly?: boolean;
   /** A found change (not one an operation reported): folder mtimes do not count, files wait to settle. */
   disk?: boolean;
+  /** Announce found files at once (the rescan at start: what changed while the server was down is complete). */
+  noSettle?: boolean;
 }
 
 /** A path as found on disk, before it has a device and content id. */
@@ -87,7 +89,7 @@ export class FeedRefresher {
       if (!sameAsRecord(old, d, false) || old?.hash !== hash) this.feed.set({ ...d, hash, device });
       return;
     }
-    if (hint.disk === true && this.settleMs > 0) return this.settle(rel, d, device, hint);
+    if (hint.disk === true && hint.noSettle !== true && this.settleMs > 0) return this.settle(rel, d, device, hint);
     this.hashThenSet(rel, d, device, hint, retries);
   }
 
