@@ -71,9 +71,10 @@ export async function makeLocalDir(rootAbs: string, rel: string, entry: RemoteEn
   await ensureParents(rootAbs, rel);
   const st = lstatQuiet(abs);
   if (st !== undefined && !st.isDirectory()) return 'changed';
-  // Owner rwx while syncing: the folder's contents must be writable; its own mode is set as asked.
+  // Owner rwx while syncing: the folder's contents must be writable. A restricted mode is set after them (a
+  // pullMeta of the folder, which the session runs last), and recorded as such meanwhile.
   if (st === undefined) await mkdir(abs, { mode: (entry.mode & 0o777) | 0o700 });
-  await chmod(abs, entry.mode & 0o777);
+  await chmod(abs, (entry.mode & 0o777) | 0o700);
   return entryAt(abs, rel) ?? 'changed';
 }
 

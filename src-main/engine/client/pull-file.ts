@@ -16,6 +16,7 @@ import type { TreeEntry } from '../core/tree';
 import { FerryError, toFerryError } from '../errors';
 import { utimesSeconds } from '../fs/atomic-writer';
 import type { Connection } from '../net/connection';
+import type { FileSystemFlusher } from '../fs/flush-filesystem';
 import { ensureParents, entryAt, stillAsSeen, STAGING_REL } from './local-apply';
 
 /** Bytes asked per `get` (the protocol allows up to 16 MiB). */
@@ -28,6 +29,11 @@ export interface PullContext {
   /** Where chunks of local files can be read (kept up to date by the session). */
   chunks: ChunkIndex;
   onProgress?: (bytesDone: number, bytesReceived: number) => void;
+  /**
+   * Group commit: one syncfs makes every staged file durable (concurrent downloads share it), where a flush per
+   * file costs a journal commit each. Null: each staged file is flushed on its own.
+   */
+  flusher?: FileSystemFlusher | null;
 }
 
 /** The outcome of a pull: the file now on disk with its content identity and recipe, or 'changed'. */
@@ -42,11 +48,16 @@ export async function pullFile(ctx: PullContext, rel: string, entry: RemoteEntry
   let installed = false;
   try {
     const got = entry.size <= CONTENT_ID_WHOLE_FILE_MAX ? await fetchWhole(ctx, rel, entry, fh) : await fetchByRecipe(ctx, rel, fh);
-    await fh.sync();
-    await fh.close();
     await chmod(tmp, got.mode & 0o777);
     const t = utimesSeconds(got.mtimeMs);
     await utimes(tmp, t, t);
+    if (ctx.flusher) {
+      await fh.close();
+      await ctx.flusher.flush();
+    } else {
+      await fh.sync();
+      await fh.close();
+    }
     const abs = join(ctx.rootAbs, rel);
     await ensureParents(ctx.rootAbs, rel);
     if (!stillAsSeen(abs, expect) || expect?.kind === 'dir') return 'changed';

@@ -16,19 +16,20 @@ import { DEFAULT_CHUNKING } from '../chunking/fastcdc';
 import { conflictCopyName, isConflictCopy, parseConflictCopy } from '../core/conflict-name';
 import { IgnoreRules } from '../core/ignore-rules';
 import type { SyncOp } from '../core/operations';
-import { changeOf, reconcile, type Action, type ConflictNote } from '../core/three-way';
-import { deleteWithin, renameWithin, type Tree, type TreeEntry } from '../core/tree';
+import { changeOf, reconcile, twoWaySafety, type Action, type ConflictNote } from '../core/three-way';
+import { deleteWithin, renameWithin, subTree, type Tree, type TreeEntry } from '../core/tree';
 import { FerryError, toFerryError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import type { Connection } from '../net/connection';
-import { EventAggregator } from '../watcher/event-aggregator';
+import { EventAggregator, minimalCover } from '../watcher/event-aggregator';
 import { startWatcher, type Watcher } from '../watcher/fs-watcher';
+import { FileSystemFlusher } from '../fs/flush-filesystem';
 import { AncestorStore } from './ancestor-store';
 import { Backoff } from './backoff';
 import { connectAndHello } from './connect';
 import { FeedSubscription } from './feed-subscription';
 import { entryAt, makeLocalDir, makeLocalLink, moveLocal, removeLocal, setLocalMeta } from './local-apply';
-import { readIgnoreFile, rootIsFolder, scanRoots } from './local-region';
+import { readIgnoreFile, rootIsFolder, scanRoots, toScanRoot } from './local-region';
 import { runOp, type RunnerContext } from './op-runner';
 import type { PairSessionOptions } from './pair-session';
 import { pullFile, pullKeptVersion } from './pull-file';
@@ -38,8 +39,10 @@ import type { SessionEvents, SyncSummary } from './sync-session';
 
 /** Rounds in a row that may still find work before the session waits for the next change (a file changing all the time). */
 const MAX_ROUNDS = 20;
-/** File actions in flight at once (small files share batches; downloads overlap their round trips). */
-const CONCURRENCY = 32;
+/** More changed places than this in one round: scan the whole folder instead. */
+const MAX_REGION_ROOTS = 2000;
+/** File actions in flight at once: small uploads share putBatch frames, downloads overlap their round trips and flushes. */
+const CONCURRENCY = 512;
 const HALT_RECHECK_MS = 10_000;
 const MAX_ERRORS_KEPT = 1000;
 
@@ -53,6 +56,7 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
   private store: AncestorStore | null = null;
   private cache: RecipeCache | null = null;
   private readonly chunks = new ChunkIndex();
+  private flusher: FileSystemFlusher | null | undefined = undefined;
   private conn: Connection | null = null;
   private feed: FeedSubscription | null = null;
   private local: Tree = new Map();
@@ -63,7 +67,10 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
   private readonly limiter: RateLimiter | null;
   private stopped = false;
   private paused = false;
-  private dirty = false;
+  /** The local model holds a whole-folder scan (until then every round scans everything). */
+  private scannedWhole = false;
+  /** Regions waiting for a round ('' = the whole folder); null: nothing. */
+  private dirty: Set<string> | null = null;
   private running: Promise<void> | null = null;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
@@ -114,7 +121,7 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
   /** Sync, then keep in step live; reconnects with backoff. Resolves after the first cycle (done or failed). */
   async start(): Promise<void> {
     await this.open();
-    this.aggregator = new EventAggregator({ onBatch: () => this.kick() });
+    this.aggregator = new EventAggregator({ onBatch: (b) => this.kick(b.roots) });
     const interval = this.opts.rescanIntervalSec ?? 300;
     if (interval > 0) {
       this.rescanTimer = setInterval(() => this.kick(), interval * 1000);
@@ -163,10 +170,13 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
     const dir = this.opts.stateDir;
     const t = this.opts.target;
     if (this.store === null) this.store = await AncestorStore.open(dir ? join(dir, 'ancestor.json') : null, `${t.host}:${t.port}/${t.share}`);
+    if (this.flusher === undefined) this.flusher = (await rootIsFolder(this.rootAbs)) ? await FileSystemFlusher.probe(this.rootAbs) : null;
     if (this.cache === null) this.cache = await RecipeCache.open(dir ? join(dir, 'recipes', `${this.opts.pairId.replace(/[^A-Za-z0-9_-]/g, '_')}.bin`) : null);
   }
 
   private async close(): Promise<void> {
+    this.flusher?.close();
+    this.flusher = undefined;
     await this.store?.flush().catch((err: unknown) => this.log.warn({ err }, 'could not write the ancestor'));
     await this.cache?.flush();
   }
@@ -204,46 +214,53 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
     this.conn = hello.conn;
     this.tlog.info({ pair: this.opts.pairId, server: hello.serverName, session: hello.sessionId, mode: this.opts.mode }, 'connected');
     this.setState({ status: 'scanning', connected: true, lastError: null });
-    this.feed = new FeedSubscription(hello.conn, (this.store as AncestorStore).state, () => {
+    this.feed = new FeedSubscription(hello.conn, (this.store as AncestorStore).state, (paths) => {
       (this.store as AncestorStore).changed();
-      this.kick();
+      this.kick(paths.length === 0 ? [''] : paths);
     });
     await this.feed.catchUp();
   }
 
-  /** Rounds until one finds nothing to do (or MAX_ROUNDS: the rest waits for the next change). */
+  /** Rounds over the whole folder until one finds nothing to do (or MAX_ROUNDS: the rest waits for the next change). */
   private async settle(): Promise<void> {
-    this.dirty = true;
+    this.mark(['']);
     await this.drain();
   }
 
-  /** Something changed: run rounds (one at a time) until quiet. */
-  private kick(): void {
+  /** Something changed at `roots` ('' = anywhere): run rounds (one at a time) until quiet. */
+  private kick(roots: readonly string[] = ['']): void {
     if (this.stopped) return;
     if (this.st.status === 'halted') {
       this.wake?.();
       return;
     }
-    this.dirty = true;
+    this.mark(roots);
     if (this.running === null && this.conn !== null && !this.conn.isClosed && this.feed?.caughtUp === true) void this.drain().catch(() => undefined);
+  }
+
+  private mark(roots: readonly string[]): void {
+    this.dirty ??= new Set();
+    for (const r of roots) this.dirty.add(r);
   }
 
   private drain(): Promise<void> {
     if (this.running) return this.running;
     this.running = (async () => {
       try {
-        for (let n = 0; this.dirty && !this.stopped && !this.paused; n++) {
-          this.dirty = false;
+        for (let n = 0; this.dirty !== null && !this.stopped && !this.paused; n++) {
+          const roots = this.dirty.has('') || this.dirty.size > MAX_REGION_ROOTS ? [''] : minimalCover([...this.dirty]);
+          this.dirty = null;
           const conn = this.conn;
           if (conn === null || conn.isClosed) return;
-          const acted = await this.round(conn);
-          if (acted === 0) {
-            if (!this.dirty) this.quiet();
+          const acted = await this.round(conn, roots);
+          if (acted.length === 0) {
+            if (this.dirty === null) this.quiet();
           } else if (n >= MAX_ROUNDS) {
             this.log.warn({ pair: this.opts.pairId }, 'still changing after many rounds; waiting for the next change');
-            this.dirty = false;
           } else {
-            this.dirty = true;
+            // The next round checks the same places (and where the actions went) until nothing is left to do.
+            this.mark(roots);
+            this.mark(acted);
           }
         }
       } finally {
@@ -261,17 +278,36 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
 
   // ---- one round ----
 
-  private async round(conn: Connection): Promise<number> {
+  /** One round over `roots` ('' = everything): scan, reconcile, act. Returns the paths acted on. */
+  private async round(conn: Connection, roots: string[]): Promise<string[]> {
     const store = this.store as AncestorStore;
     const { ancestor, remote } = store.state;
     if (!this.paused && this.st.status !== 'syncing') this.setState({ status: 'syncing' });
-    this.rules = await readIgnoreFile(this.rootAbs, this.opts.ignore ?? []);
+    if (roots.includes('') || roots.includes(IGNORE_FILE_NAME) || !this.scannedWhole) {
+      this.rules = await readIgnoreFile(this.rootAbs, this.opts.ignore ?? []);
+      roots = [''];
+    }
     const rootExists = await rootIsFolder(this.rootAbs);
-    const scan = rootExists ? await scanRoots(this.rootAbs, [{ path: '', disk: '' }], this.rules, this.local) : { tree: new Map() as Tree, problems: [] };
-    this.local = scan.tree;
+    const whole = roots.includes('');
+    const scanned = !rootExists ? [] : whole ? [{ path: '', disk: '' }] : roots.map((r) => toScanRoot(r, this.local));
+    const scan = rootExists ? await scanRoots(this.rootAbs, scanned, this.rules, this.local) : { tree: new Map() as Tree, problems: [] };
+    const region = scanned.map((r) => r.path);
+    if (whole || !rootExists) {
+      this.local = scan.tree;
+      this.scannedWhole = rootExists;
+    } else {
+      for (const p of subTree(this.local, region).keys()) this.local.delete(p);
+      for (const [p, e] of scan.tree) this.local.set(p, e);
+    }
     for (const p of scan.problems) this.recordError(new FerryError(p.code, p.message, p.path === undefined ? {} : { path: p.path }));
-    await this.identifyLocal(ancestor, remote);
-    const res = reconcile(ancestor, this.local, remote, {
+    const halt = this.opts.mode === 'mirror' ? null : twoWaySafety(ancestor, this.local, remote, { mode: this.opts.mode, device: '', now: 0, rootExists, allowEmptyRoot: this.opts.allowEmptyRoot ?? false });
+    if (halt) {
+      this.setState({ status: 'halted', lastError: halt.toInfo() });
+      throw halt;
+    }
+    const [anc, loc, rem] = whole ? [ancestor, this.local, remote] : [subTree(ancestor, region), subTree(this.local, region), subTree(remote, region)];
+    await this.identifyLocal(loc, anc, rem);
+    const res = reconcile(anc, loc, rem, {
       mode: this.opts.mode,
       device: this.opts.clientName ?? this.opts.clientId,
       now: Date.now(),
@@ -279,26 +315,24 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
       allowEmptyRoot: this.opts.allowEmptyRoot ?? false,
       isIgnored: (p, d) => this.rules.ignores(p, d) || p === IGNORE_FILE_NAME,
       caseInsensitive: process.platform === 'darwin' || process.platform === 'win32',
+      ...(whole ? {} : { region: { taken: (p: string) => this.local.has(p) || remote.has(p) || ancestor.has(p) } }),
     });
-    if (res.halt) {
-      this.setState({ status: 'halted', lastError: res.halt.toInfo() });
-      throw res.halt;
-    }
     for (const c of res.clashes) this.recordError(new FerryError('NAME_CLASH', `${c} differs from another name only in case or Unicode form; this device cannot hold both, so it is not synced`, { path: c }));
-    this.localOnly = new Set(res.localOnly);
+    if (whole) this.localOnly = new Set(res.localOnly);
+    else for (const p of res.localOnly) this.localOnly.add(p);
     const actions = res.actions.filter((x) => !this.errorPaths.has(pathOf(x)));
     this.setState({ filesPending: actions.length, bytesPending: actions.reduce((n, x) => n + sizeOf(x), 0) });
     for (const c of res.conflicts) this.conflictFound(c);
     await this.execute(conn, actions);
-    return actions.length;
+    return actions.map(pathOf).concat(actions.flatMap((x) => (x.kind === 'setAside' ? [x.copy] : x.kind === 'pullMove' ? [x.to] : x.kind === 'push' && x.op.kind === 'move' ? [x.op.to] : [])));
   }
 
   /**
    * Local content identities where a decision needs them: files both sides changed, or that appeared on both
    * sides, with the same size (equal content is then adopted instead of making a conflict copy).
    */
-  private async identifyLocal(ancestor: Tree, remote: Tree): Promise<void> {
-    for (const [p, l] of this.local) {
+  private async identifyLocal(local: Tree, ancestor: Tree, remote: Tree): Promise<void> {
+    for (const [p, l] of local) {
       if (l.kind !== 'file') continue;
       const r = remote.get(p);
       const a = ancestor.get(p);
@@ -313,21 +347,18 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
   }
 
   private async execute(conn: Connection, actions: Action[]): Promise<void> {
-    // Moves, removals and folders in order (each may depend on the one before); files and links concurrently.
-    let i = 0;
-    const serial = (x: Action) => x.kind !== 'pullFile' && !(x.kind === 'push' && (x.op.kind === 'upload' || x.op.kind === 'symlink' || x.op.kind === 'setMeta'));
-    while (i < actions.length) {
-      const x = actions[i] as Action;
-      if (serial(x)) {
-        await this.act(conn, x);
-        i++;
-        continue;
-      }
-      let j = i;
-      while (j < actions.length && !serial(actions[j] as Action)) j++;
-      await pool(actions.slice(i, j), CONCURRENCY, (y) => this.act(conn, y));
-      i = j;
+    // 1. Moves, removals, set-asides and folders, in order (each may depend on the one before; they are cheap).
+    // 2. Files and links, all at once (their folders exist; small uploads share frames, downloads share flushes).
+    // 3. Folder modes last, so a read-only folder gets its contents first.
+    const files: Action[] = [];
+    const folderModes: Action[] = [];
+    for (const x of actions) {
+      if (isFolderMode(x, this.local)) folderModes.push(x);
+      else if (x.kind === 'pullFile' || x.kind === 'pullLink' || x.kind === 'pullMeta' || (x.kind === 'push' && (x.op.kind === 'upload' || x.op.kind === 'symlink' || x.op.kind === 'setMeta'))) files.push(x);
+      else await this.act(conn, x);
     }
+    await pool(files, CONCURRENCY, (y) => this.act(conn, y));
+    for (const x of folderModes) await this.act(conn, x);
   }
 
   /** Carry out one action and record its outcome in the ancestor; failures are reported, never thrown. */
@@ -341,7 +372,7 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
           return await this.push(conn, x.op);
         case 'pullFile': {
           const t = new DownloadTracker(this.opts.pairId, x.path, x.entry.size, (r) => this.emitTransfer(r));
-          const out = await pullFile({ conn, rootAbs: this.rootAbs, chunks: this.chunks, onProgress: (d, s) => t.progress(d, s) }, x.path, x.entry, x.expect);
+          const out = await pullFile({ conn, rootAbs: this.rootAbs, chunks: this.chunks, flusher: this.flusher ?? null, onProgress: (d, s) => t.progress(d, s) }, x.path, x.entry, x.expect);
           if (out === 'changed') return t.completed(0);
           if (out.recipe) this.chunks.addFile(join(this.rootAbs, x.path), out.recipe);
           anc.set(x.path, out.entry);
@@ -600,6 +631,12 @@ function sizeOf(x: Action): number {
   if (x.kind === 'pullFile') return x.entry.size;
   if (x.kind === 'push' && x.op.kind === 'upload') return x.op.size;
   return 0;
+}
+
+/** A folder's own mode (set after its contents are written). */
+function isFolderMode(x: Action, local: Tree): boolean {
+  if (x.kind === 'pullMeta') return x.entry.kind === 'dir';
+  return x.kind === 'push' && x.op.kind === 'setMeta' && local.get(x.op.path)?.kind === 'dir';
 }
 
 /** Run `fn` over `items`, at most `limit` at once. */

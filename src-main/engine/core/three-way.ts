@@ -70,6 +70,11 @@ export interface ReconcileOptions {
   isIgnored?: (path: string, isDir: boolean) => boolean;
   /** The local file system folds case (macOS, Windows defaults): names equal but for case clash. */
   caseInsensitive?: boolean;
+  /**
+   * The trees are one region of the pair (a live round): the caller has checked the safety halts on the whole
+   * trees (twoWaySafety), and `taken` says which names exist outside the region (for conflict copy names).
+   */
+  region?: { taken: (path: string) => boolean };
 }
 
 type Change = 'none' | 'meta' | 'content' | 'gone';
@@ -83,13 +88,13 @@ export function reconcile(ancestor: Tree, local: Tree, remote: Tree, opts: Recon
     const ops = planMirror(local, remote, opts.isIgnored ? { isIgnored: opts.isIgnored } : {});
     return { ...empty, actions: ops.map((op) => ({ kind: 'push', op })) };
   }
-  const halt = twoWaySafety(ancestor, local, remote, opts);
+  const halt = opts.region ? null : twoWaySafety(ancestor, local, remote, opts);
   if (halt) return { ...empty, halt };
   return new ThreeWay(ancestor, local, remote, opts).run();
 }
 
 /** A vanished or emptied local root, or a share emptied by someone else, is far likelier a mistake than an intent. */
-function twoWaySafety(ancestor: Tree, local: Tree, remote: Tree, opts: ReconcileOptions): FerryError | null {
+export function twoWaySafety(ancestor: Tree, local: Tree, remote: Tree, opts: ReconcileOptions): FerryError | null {
   if (!opts.rootExists) {
     return new FerryError('SAFETY_HALT', 'The local folder is missing (deleted or on an unmounted drive); nothing was changed.');
   }
@@ -381,7 +386,7 @@ class ThreeWay {
   }
 
   private copyName(p: string, device: string): string {
-    const name = conflictCopyName(p, device, this.opts.now, (c) => this.usedNames.has(c));
+    const name = conflictCopyName(p, device, this.opts.now, (c) => this.usedNames.has(c) || (this.opts.region?.taken(c) ?? false));
     this.usedNames.add(name);
     return name;
   }
