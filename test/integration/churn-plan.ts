@@ -133,6 +133,8 @@ function quotas(steps: number): Kind[] {
     ...Array<Kind>(n(1, 30)).fill('editVsDelete'),
     ...Array<Kind>(n(2, 25)).fill('moveFolder'),
     ...Array<Kind>(n(3, 15)).fill('createLarge'),
+    ...Array<Kind>(n(2, 20)).fill('edit'),
+    ...Array<Kind>(n(1, 40)).fill('delete'),
   ];
 }
 
@@ -156,9 +158,11 @@ export function planChurn(seed: number, opts: ChurnPlanOptions): ChurnOp[] {
   const warmup = Math.min(Math.max(6, Math.round(opts.steps / 7)), opts.steps - 1);
   const warmupKinds: Kind[] = ['mkdir', 'create', 'mkdir', 'create'];
   const placed = new Map<number, Kind[]>();
-  for (const k of quotas(opts.steps)) {
+  // Distinct steps while there are enough (the last steps stay free for what had to wait).
+  const free = rng.shuffle(Array.from({ length: Math.max(1, opts.steps - 4 - warmup) }, (_, i) => warmup + i));
+  for (const [i, k] of quotas(opts.steps).entries()) {
     if (opts.noKills === true && (k === 'killClient' || k === 'killServer')) continue;
-    const at = rng.int(warmup, Math.max(warmup, opts.steps - 2));
+    const at = free[i % free.length] as number;
     placed.set(at, [...(placed.get(at) ?? []), k]);
   }
   const waiting: Kind[] = [];
@@ -227,7 +231,11 @@ export function planChurn(seed: number, opts: ChurnPlanOptions): ChurnOp[] {
     while (due.length > 0 && op === null) {
       const k = due.shift() as Kind;
       op = make(k);
-      if (op === null) waiting.push(k);
+      if (op === null) {
+        // Not possible yet (no folder, too few files): make what it needs now, and try again next step.
+        waiting.push(k);
+        op = make(k === 'moveFolder' || k === 'deleteFolder' ? 'mkdir' : 'create');
+      }
     }
     waiting.push(...due); // one quota op per step; the rest come next
     if (op === null) op = make(drawKind()) ?? make('create');
