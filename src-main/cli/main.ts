@@ -5,6 +5,7 @@ import { registerSyncCommand } from './sync-command';
 import { registerDaemonCommand } from './daemon-command';
 import { registerGuiPasswordCommand } from './gui-password-command';
 import { registerTokensCommand } from './tokens-command';
+import { registerVersionsCommand } from './versions-command';
 
 const program = new Command();
 program
@@ -18,4 +19,5 @@ registerSyncCommand(program);
 registerDaemonCommand(program);
 registerGuiPasswordCommand(program);
 registerTokensCommand(program);
+registerVersionsCommand(program);
 await program.parseAsync(process.argv);

@@ -5,26 +5,20 @@ import { createPairSession, type PairSession, type PairSessionOptions } from '..
 import { parseBandwidth } from '../engine/client/rate-limiter';
 import { FerryError } from '../engine/errors';
 import { createLoggers, type LogLevel } from '../engine/log';
-import { loadConfigFile, parseHostPort, SyncConfig } from './config-file';
+import { loadConfigFile, SyncConfig } from './config-file';
+import { need, resolveConnectionTarget } from './connection-target';
 import type { SyncMode } from '../../src-shared/model';
 import { formatBytes, type Output } from './output';
 import { ProgressView } from './progress-view';
 import type { SyncFlags } from './sync-command';
-import { targetFromInvite } from './invite-target';
 import { defaultStateDir, loadOrCreateClientId } from '../engine/controller/paths';
 
 /** Sync once (exit code 0, or 2 with errors) or live until SIGINT/SIGTERM (0). */
 export async function runSync(flags: SyncFlags, out: Output): Promise<number> {
   const file = flags.config ? loadConfigFile(flags.config, SyncConfig) : {};
-  const need = (v: string | undefined, flag: string): string => {
-    if (!v) throw new FerryError('CONFIG_INVALID', `Missing ${flag} (give it on the command line or in --config)`);
-    return v;
-  };
   const dir = resolve(need(flags.dir ?? file.dir, '--dir'));
-  // An invite fills in what the flags leave out, in place of the config file's connection fields.
-  const inviteText = flags.invite ?? process.env.FERRY_INVITE;
-  const invited = inviteText ? await targetFromInvite(inviteText, !flags.server) : null;
-  const { host, port } = flags.server || !invited ? parseHostPort(need(flags.server ?? file.server, '--server'), '--server') : invited;
+  const target = await resolveConnectionTarget(flags, file);
+  const { host, port } = target;
   const rescan = flags.rescan !== undefined ? Number(flags.rescan) : file.rescanSeconds ?? 300;
   if (!Number.isInteger(rescan) || rescan < 0) throw new FerryError('CONFIG_INVALID', `--rescan must be a whole number of seconds, not "${flags.rescan}"`);
   const bwlimit = flags.bwlimit ?? file.bwlimit;
@@ -41,12 +35,7 @@ export async function runSync(flags: SyncFlags, out: Output): Promise<number> {
     allowForeignChanges,
     pairId: 'cli',
     localPath: dir,
-    target: {
-      host, port,
-      share: flags.share ?? invited?.share ?? file.share ?? 'default',
-      fingerprint: need(flags.fingerprint ?? invited?.fingerprint ?? file.fingerprint, '--fingerprint'),
-      token: need(flags.token ?? invited?.token ?? file.token ?? process.env.FERRY_TOKEN, '--token'),
-    },
+    target,
     ignore: [...(file.ignore ?? []), ...(flags.ignore ?? [])],
     rescanIntervalSec: rescan,
     allowEmptyRoot: Boolean(flags.allowEmpty ?? file.allowEmpty),
