@@ -89,7 +89,7 @@ export class FeedSubscription {
 
   /** New seqs: push them after this event-loop turn (a burst of changes goes out together). */
   private schedule(): void {
-    if (this.scheduled || this.pumping !== null || this.stopped) return;
+    if (this.scheduled || this.pumping !== null || this.stopped || this.conn.isClosed) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
