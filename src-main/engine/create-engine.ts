@@ -18,6 +18,7 @@ import { ServerMode } from './controller/server-mode';
 import { SettingsAccess } from './controller/settings-access';
 import { buildAppState } from './controller/state-snapshot';
 import { TransferLog } from './controller/transfer-log';
+import { listPairVersions, restorePairVersion } from './controller/versions-access';
 import { FerryError } from './errors';
 
 export type { Engine, EnginePorts, SettingsPort } from './controller/ports';
@@ -122,6 +123,14 @@ export function createEngine(ports: EnginePorts, settings: Settings): Engine {
         const copy = resolveInside(join(ports.stateDir, 'conflicts', id.replace(/[^A-Za-z0-9_-]/g, '_')), record.path.split('/').pop()!);
         await downloadFile(pair, 'versions', versionsAreaPath(record.server.keptAs), copy, ports.clientId);
         return ports.openPath(copy);
+      }
+      case 'versions:list': {
+        const [pairId, path] = args as CommandArgs<'versions:list'>;
+        return listPairVersions(pairs.get(pairId), { clientId: ports.clientId, clientName: ports.clientName }, path);
+      }
+      case 'versions:restore': {
+        const [pairId, version, where] = args as CommandArgs<'versions:restore'>;
+        return restorePairVersion(pairs.get(pairId), { clientId: ports.clientId, clientName: ports.clientName }, version, where);
       }
       case 'server:setEnabled':
         return server.setEnabled(...(args as CommandArgs<'server:setEnabled'>));

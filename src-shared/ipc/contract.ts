@@ -7,6 +7,7 @@ import type {
   ServerState, TransferRecord, OverallStatus, ConnectionTarget, CreatedToken,
 } from '../model';
 import type { FerryErrorInfo } from '../protocol/error-codes';
+import type { KeptVersionEntry } from '../protocol/messages';
 import type { UiSettings, ServerSettings } from '../settings/schema';
 
 /** Everything the UI shows, as one snapshot. Transfers are delivered separately (they are many). */
@@ -34,6 +35,20 @@ export interface DirListing {
   dirs: string[];
 }
 
+/** The kept versions of a pair's share (or of one path in it), newest first, for the Versions view. */
+export interface VersionsListing {
+  /** Days the server keeps versions (0: forever). */
+  retentionDays: number;
+  versions: KeptVersionEntry[];
+  /** This device's id, so versions it caused can say "This device". */
+  thisDevice: string;
+}
+
+/** Where a restored version landed (pair-relative path). */
+export interface RestoredVersion {
+  path: string;
+}
+
 /** Commands: channel → signature. Every handler validates its arguments. */
 export interface Commands {
   'state:get': () => Promise<AppState>;
@@ -49,6 +64,10 @@ export interface Commands {
   'sync:resumeAll': () => Promise<void>;
   'conflict:resolve': (id: string, choice: ConflictChoice) => Promise<void>;
   'conflict:open': (id: string, side: 'local' | 'server') => Promise<void>;
+  /** Kept versions of the pair's share: all (path null), or of one file or folder and below. */
+  'versions:list': (pairId: PairId, path: string | null) => Promise<VersionsListing>;
+  /** Restore a kept version to its place or beside it ('name (restored yyyy-mm-dd hh.mm).ext'); it syncs like any change. */
+  'versions:restore': (pairId: PairId, version: string, where: 'place' | 'beside') => Promise<RestoredVersion>;
   'server:setEnabled': (enabled: boolean) => Promise<ServerState>;
   'server:configure': (settings: Pick<ServerSettings, 'root' | 'host' | 'port'>) => Promise<ServerState>;
   /** A new token; with the server running, also an invite holding it ("New invite"). */
@@ -83,7 +102,7 @@ export interface FerryApi {
 /** Every command name, for transports that must allow-list channels. */
 export const COMMAND_NAMES = [
   'state:get', 'transfers:recent', 'pair:add', 'pair:update', 'pair:remove', 'pair:pause', 'pair:resume',
-  'pair:test', 'pair:openFolder', 'sync:pauseAll', 'sync:resumeAll', 'conflict:resolve', 'conflict:open',
+  'pair:test', 'pair:openFolder', 'sync:pauseAll', 'sync:resumeAll', 'conflict:resolve', 'conflict:open', 'versions:list', 'versions:restore',
   'server:setEnabled', 'server:configure', 'server:addToken', 'server:takeInitialInvite', 'server:revokeToken', 'settings:update',
   'dialog:pickFolder', 'fs:listDirs', 'logs:openFolder',
 ] as const satisfies readonly CommandName[];

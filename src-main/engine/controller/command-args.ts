@@ -23,6 +23,8 @@ const Fingerprint = Type.String({
 });
 const Token = Type.String({ minLength: 1, maxLength: 1024, errorMessage: 'must be a non-empty access token' });
 const Id = Type.String({ minLength: 1, maxLength: 200, errorMessage: 'must be a non-empty id' });
+// Checked again (relPathProblem) by the server; this only bounds what reaches it.
+const RelPathArg = Type.String({ minLength: 1, maxLength: 4096, errorMessage: 'must be a share-relative path' });
 
 /** Where a pair connects to. */
 export const ConnectionTargetSchema = Type.Object(
@@ -74,6 +76,8 @@ const ARG_SCHEMAS = {
   'sync:resumeAll': none,
   'conflict:resolve': Type.Tuple([Id, Type.Union([Type.Literal('keepLocal'), Type.Literal('keepServer'), Type.Literal('keepBoth')], { errorMessage: 'must be keepLocal, keepServer or keepBoth' })]),
   'conflict:open': Type.Tuple([Id, Type.Union([Type.Literal('local'), Type.Literal('server')], { errorMessage: 'must be "local" or "server"' })]),
+  'versions:list': Type.Tuple([Id, Type.Union([RelPathArg, Type.Null()], { errorMessage: 'must be a share-relative path or null' })]),
+  'versions:restore': Type.Tuple([Id, Type.String({ minLength: 1, maxLength: 4200, errorMessage: 'must be a version id' }), Type.Union([Type.Literal('place'), Type.Literal('beside')], { errorMessage: 'must be "place" or "beside"' })]),
   'server:setEnabled': Type.Tuple([Type.Boolean()]),
   'server:configure': Type.Tuple([ServerConfigSchema]),
   'server:addToken': Type.Tuple([Type.String({ minLength: 1, maxLength: 100, errorMessage: 'must be a label of 1 to 100 characters' })]),
