@@ -180,6 +180,32 @@ describe('change feed', () => {
     expect(pushed.seq).toBe(byPath(pushed.entries, 'live.txt')!.seq);
   });
 
+  it('coalesces live changes while a subscriber does not read (latest per path once the socket drains)', async () => {
+    const { fx, root } = await start();
+    const a = await clientAs(fx, 'dev-A');
+    const b = await clientAs(fx, 'dev-B');
+    const feed = fx.server.share('main')!.changes.feed;
+    await writeFile(join(root, 'filler.bin'), pseudoRandom(16 * 1024 * 1024, 5));
+    const s = subscribe(b, feed.seq, feed.epoch);
+    await s.caughtUp();
+    // B stops reading; a 16 MiB answer then fills its connection's buffers, so the server's next frames wait for 'drain'.
+    b.conn.pauseReading();
+    const filler = b.request({ type: 'get', path: 'filler.bin', area: 'share', offset: 0, length: 16 * 1024 * 1024 });
+    // Wait until the answer sits in the server's socket buffer (a peek at the sessions: no public figure says so).
+    const sessions = (fx.server as unknown as { sessions: Set<{ conn: { writeBuffered: number } }> }).sessions;
+    for (let i = 0; i < 10_000 && ![...sessions].some((x) => x.conn.writeBuffered > 8 * 1024 * 1024); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    for (let i = 0; i < 50; i++) await a.put('hot.txt', Buffer.from(`version ${i}`), { mtimeMs: T + i * 1000 });
+    const last = feed.get('hot.txt')!.seq;
+    b.conn.resumeReading();
+    await filler;
+    await s.until((fs) => fs.some((f) => f.entries.some((e) => e.path === 'hot.txt' && e.seq === last)));
+    const hot = s.entries().filter((e) => e.path === 'hot.txt');
+    expect(hot.length).toBeLessThanOrEqual(2); // at most one frame written before the buffer filled, then the latest
+    expect(hot.at(-1)!.hash).toBe(sha256(Buffer.from('version 49')));
+  });
+
   it('announces edits on the server disk (device server) after a rescan, and never re-announces its own writes', async () => {
     const { fx, root } = await start();
     const a = await clientAs(fx, 'dev-A');
