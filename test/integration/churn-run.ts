@@ -123,8 +123,13 @@ export class ChurnRun {
       case 'deleteFolder':
         await this.waitTree(op.dev, op.path);
         await this.waitOtherFile(op.dev, op.path);
-        await this.waitFolderSafe(op.dev, op.path);
-        await rm(this.abs(op.dev, op.path), { recursive: true, force: true });
+        for (let attempt = 1; ; attempt++) {
+          await this.waitFolderSafe(op.dev, op.path);
+          // The engine may put a file in the folder while it is being removed (ENOTEMPTY): check that one too.
+          const err = await rm(this.abs(op.dev, op.path), { recursive: true, force: true }).then(() => null, (e: NodeJS.ErrnoException) => e);
+          if (err === null) break;
+          if (err.code !== 'ENOTEMPTY' || attempt >= 20) throw err;
+        }
         for (const p of [...this.expect.keys()]) if (p.startsWith(`${op.path}/`)) this.expect.delete(p);
         return;
       case 'conflict': {
