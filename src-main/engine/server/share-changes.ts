@@ -10,6 +10,7 @@ import type { WalkEntry } from '../fs/tree-walk';
 import { silentLogger, type Logger } from '../log';
 import type { Connection } from '../net/connection';
 import { DiskWatch, type DiskWatchOptions } from './disk-watch';
+import { BusyPaths } from './busy-paths';
 import { FeedRefresher } from './feed-refresh';
 import { FeedStore } from './feed-store';
 import { FeedSubscription } from './feed-subscription';
@@ -71,7 +72,7 @@ export class ShareChanges {
   start(): Promise<void> {
     if (this.starting) return this.starting;
     this.compact();
-    const watch = (this.watch = new DiskWatch(this.root.root, this.refresher, this.opts, this.log));
+    const watch = (this.watch = new DiskWatch(this.root.root, this.refresher, this.opts, this.log, this.busy));
     // After the index is built, so that large files' content ids come from its recipes instead of a second read.
     this.starting = this.index.build().then(() => watch.start());
     return this.starting;
@@ -91,6 +92,9 @@ export class ShareChanges {
   compact(): number {
     return this.feed.compact(this.retention);
   }
+
+  /** Paths client operations are working on (the watcher's findings there wait for the operation's record). */
+  readonly busy = new BusyPaths();
 
   /**
    * Client `device` had `req` applied with this outcome: re-read what it touched. `uploadId`: the content id a
@@ -127,8 +131,12 @@ export class ShareChanges {
         if (typeof changed?.path === 'string') r.refresh(changed.path, device);
         return;
       }
-      default:
+      default: {
+        // Any other writing operation (e.g. restoreVersion): the path its result names.
+        const changed = 'changed' in outcome ? (outcome.changed as { path?: unknown } | undefined) : undefined;
+        if (typeof changed?.path === 'string') r.refresh(changed.path, device);
         return;
+      }
     }
   }
 
