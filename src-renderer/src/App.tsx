@@ -10,6 +10,7 @@ import { ConflictsPage } from './pages/conflicts/ConflictsPage';
 import { FoldersPage } from './pages/folders/FoldersPage';
 import { ServerPage } from './pages/server/ServerPage';
 import { SettingsPage } from './pages/settings/SettingsPage';
+import { VersionsProvider } from './pages/versions/versions-context';
 import { useActivity, useAppState, useConnection, useLoadError } from './state/ferry-context';
 import type { AppState } from '../../src-shared/ipc/contract';
 
@@ -62,7 +63,9 @@ export function App(): ReactNode {
             <StatusHeader state={state} connected={connected} />
             {/* While disconnected the last state stays readable but not actionable: commands would only queue. */}
             <main className={`content${connected ? '' : ' stale'}`} inert={!connected}>
-              <Page page={page} state={state} />
+              <VersionsProvider state={state}>
+                <Page page={page} state={state} />
+              </VersionsProvider>
             </main>
           </>
         ) : (

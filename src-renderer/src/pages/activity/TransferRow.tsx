@@ -5,6 +5,7 @@ import type { TransferKind, TransferRecord } from '../../../../src-shared/model'
 import { Badge } from '../../components/Badge';
 import { formatBytes, formatDateTime, formatRate, savedRatio } from '../../lib/format';
 import { assertNever, transferKindLabel, transferStatusView } from '../../lib/status';
+import { useOpenVersions } from '../versions/versions-context';
 
 function KindIcon({ kind }: { kind: TransferKind }): ReactNode {
   const props = { size: 16, 'aria-hidden': true } as const;
@@ -43,6 +44,9 @@ export const TransferRow = memo(function TransferRow({ record: r, pairName, now 
   const elapsed = (r.finishedAt ?? now) - r.startedAt;
   const saved = r.status === 'completed' ? savedRatio(r.size, r.bytesSent) : 0;
   const rate = isFile && r.status !== 'queued' ? formatRate(r.bytesSent || r.bytesDone, elapsed) : '';
+  const openVersions = useOpenVersions();
+  // What the server may have kept: the file an upload or a move replaced, or the one a delete removed.
+  const versionsPath = r.status === 'completed' && (r.kind === 'upload' || r.kind === 'delete' || r.kind === 'move') ? (r.toPath ?? r.path) : null;
   return (
     <div className={`row status-${r.status}`} role="listitem" aria-label={`${transferKindLabel(r.kind)} ${r.path} ${status.label}`}>
       <span className={`kind kind-${r.kind}`} title={transferKindLabel(r.kind)}>
@@ -62,6 +66,12 @@ export const TransferRow = memo(function TransferRow({ record: r, pairName, now 
           <span aria-hidden="true">·</span>
           <time dateTime={new Date(r.startedAt).toISOString()}>{formatDateTime(r.startedAt)}</time>
           {r.error && <span className="text-bad">{r.error.code}: {r.error.message}</span>}
+          {versionsPath && (
+            <>
+              <span aria-hidden="true">·</span>
+              <button type="button" className="link-button row-versions" aria-label={`Versions of ${versionsPath}`} onClick={() => openVersions(r.pairId, versionsPath)}>Versions</button>
+            </>
+          )}
         </div>
       </div>
       <div className="row-progress">

@@ -1,11 +1,12 @@
 /** One conflict: both versions side by side and the three ways to settle it. */
 import type { ReactNode } from 'react';
-import { ExternalLink } from 'lucide-react';
+import { ExternalLink, FileClock } from 'lucide-react';
 import type { ConflictChoice, ConflictRecord, VersionInfo } from '../../../../src-shared/model';
 import { ErrorNote } from '../../components/ErrorNote';
 import { formatBytes, formatDateTime } from '../../lib/format';
 import { useApi } from '../../state/ferry-context';
 import { useAction } from '../../state/use-action';
+import { useOpenVersions } from '../versions/versions-context';
 
 function Side({ title, info, onOpen, openLabel, extra }: { title: string; info: VersionInfo | null; onOpen: (() => void) | null; openLabel: string; extra?: ReactNode }): ReactNode {
   return (
@@ -34,6 +35,7 @@ export function ConflictCard({ conflict: c, pairName, canOpen }: { conflict: Con
   const api = useApi();
   const resolve = useAction((choice: ConflictChoice) => api.invoke('conflict:resolve', c.id, choice));
   const open = useAction((side: 'local' | 'server') => api.invoke('conflict:open', c.id, side));
+  const openVersions = useOpenVersions();
   const titleId = `conflict-${c.id}`;
   return (
     <article className="card conflict" aria-labelledby={titleId}>
@@ -53,6 +55,9 @@ export function ConflictCard({ conflict: c, pairName, canOpen }: { conflict: Con
       </div>
       <ErrorNote error={resolve.error ?? open.error} />
       <div className="conflict-actions" role="group" aria-label={`Resolve ${c.path}`}>
+        <button type="button" className="button link-like" aria-label={`Versions of ${c.path}`} title="Every version the server kept of this file" onClick={() => openVersions(c.pairId, c.path)}>
+          <FileClock size={15} aria-hidden="true" /> Versions
+        </button>
         <button type="button" className="button" disabled={resolve.busy} onClick={() => void resolve.run('keepLocal')}>Keep mine</button>
         <button type="button" className="button" disabled={resolve.busy} onClick={() => void resolve.run('keepServer')}>Keep server’s</button>
         <button type="button" className="button primary" disabled={resolve.busy} onClick={() => void resolve.run('keepBoth')}>Keep both</button>

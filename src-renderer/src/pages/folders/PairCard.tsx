@@ -1,6 +1,6 @@
 /** One folder pair: where it syncs to, live status, pending work, last sync and last error. */
 import { useState, type ReactNode } from 'react';
-import { FolderOpen, Pause, Pencil, Play, Trash2 } from 'lucide-react';
+import { FileClock, FolderOpen, Pause, Pencil, Play, Trash2 } from 'lucide-react';
 import type { FolderPair, PairState } from '../../../../src-shared/model';
 import { Badge } from '../../components/Badge';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
@@ -10,6 +10,7 @@ import { pairStatusView } from '../../lib/status';
 import { syncModeView } from '../../lib/sync-mode';
 import { useApi, useAppState } from '../../state/ferry-context';
 import { useAction } from '../../state/use-action';
+import { useOpenVersions } from '../versions/versions-context';
 
 interface PairCardProps {
   pair: FolderPair;
@@ -33,6 +34,7 @@ export function PairCard({ pair, state, now, onEdit }: PairCardProps): ReactNode
   const toggle = useAction(() => api.invoke(pair.paused ? 'pair:resume' : 'pair:pause', pair.id));
   const remove = useAction(() => api.invoke('pair:remove', pair.id));
   const open = useAction(() => api.invoke('pair:openFolder', pair.id));
+  const openVersions = useOpenVersions();
 
   return (
     <article className="card pair" aria-labelledby={titleId}>
@@ -77,6 +79,9 @@ export function PairCard({ pair, state, now, onEdit }: PairCardProps): ReactNode
             <FolderOpen size={16} aria-hidden="true" />
           </button>
         )}
+        <button type="button" className="icon-button" aria-label={`Versions of ${name}`} title="Versions: restore replaced or deleted files" onClick={() => openVersions(pair.id, null)}>
+          <FileClock size={16} aria-hidden="true" />
+        </button>
         <button type="button" className="icon-button" aria-label={`Edit ${name}`} title="Edit" onClick={onEdit}>
           <Pencil size={16} aria-hidden="true" />
         </button>
