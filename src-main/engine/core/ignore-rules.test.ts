@@ -23,6 +23,15 @@ describe('IgnoreRules', () => {
     const r = new IgnoreRules(['build/']);
     expect(r.ignores('build/deep/x', false)).toBe(true);
   });
+  it('always ignores the temp files of downloads into the folder, with or without rules', () => {
+    for (const r of [new IgnoreRules(), new IgnoreRules(['*.log'])]) {
+      expect(r.ignores('plans/.garden plan.txt.ferry-beeb2a11.part', false)).toBe(true);
+      expect(r.ignores('.a.ferry-0123abcd.part', false)).toBe(true);
+      expect(r.ignores('plans/garden plan.txt', false)).toBe(false);
+      expect(r.ignores('notes.ferry-0123abcd.part', false)).toBe(false); // not a dot file: a user's own name
+    }
+  });
+
   it('never ignores the root', () => {
     expect(new IgnoreRules(['*']).ignores('', true)).toBe(false);
   });

@@ -1,4 +1,4 @@
-/** Gitignore-syntax rules from `.ferryignore` and the pair's settings; `.ferry` is always ignored. */
+/** Gitignore-syntax rules from `.ferryignore` and the pair's settings; `.ferry` and download temp files are always ignored. */
 import ignore, { type Ignore } from 'ignore';
 import { STATE_DIR_NAME } from '../../../src-shared/protocol/limits';
 
@@ -8,6 +8,12 @@ import { STATE_DIR_NAME } from '../../../src-shared/protocol/limits';
  * questions instead (compiling a few patterns again costs microseconds; a folder's parents are re-cached at once).
  */
 const MAX_CACHED_QUERIES = 8192;
+
+/**
+ * Temp files of a download into the folder (client/download-file.ts: `.NAME.ferry-XXXXXXXX.part`, renamed over
+ * NAME when complete): never synced, whatever the rules, or a mirror would send and then delete each of them.
+ */
+const DOWNLOAD_TEMP = /(^|\/)\.[^/]*\.ferry-[0-9a-f]{8}\.part$/;
 
 /** A compiled set of ignore rules; paths are share-relative POSIX. */
 export class IgnoreRules {
@@ -29,6 +35,7 @@ export class IgnoreRules {
   /** True when `path` (a folder when `isDir`) is ignored, itself or through an ignored parent folder. */
   ignores(path: string, isDir: boolean): boolean {
     if (path === '') return false;
+    if (!isDir && DOWNLOAD_TEMP.test(path)) return true;
     if (this.onlyStateDir && isPlainRelative(path)) return path === STATE_DIR_NAME || path.startsWith(`${STATE_DIR_NAME}/`);
     if (++this.queries > MAX_CACHED_QUERIES) {
       this.ig = this.compile();

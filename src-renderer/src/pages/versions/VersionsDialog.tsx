@@ -2,7 +2,7 @@
  * The Versions view: what the server kept when sync replaced or deleted something, for a whole folder pair or for
  * one file, grouped by day with who did it, and a one-click restore (to its place, or beside the current file).
  */
-import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { CircleCheck, CopyPlus, FileClock, FileX, FolderClock, FolderX, RotateCcw, Search } from 'lucide-react';
 import type { RestoredVersion, VersionsListing } from '../../../../src-shared/ipc/contract';
 import type { FolderPair } from '../../../../src-shared/model';
@@ -23,6 +23,8 @@ interface VersionsDialogProps {
   pair: FolderPair;
   /** One file or folder of the pair; null: everything the server kept for the pair's share. */
   path: string | null;
+  /** Changes whenever the pair finishes syncing something: the list is asked for again (a restore shows as synced). */
+  syncMark: number | null;
   onClose: () => void;
 }
 
@@ -33,7 +35,7 @@ const FILTERS: readonly { id: VersionsFilter; label: string }[] = [
 ];
 
 /** The modal Versions view of one pair (open while mounted). */
-export function VersionsDialog({ pair, path: initialPath, onClose }: VersionsDialogProps): ReactNode {
+export function VersionsDialog({ pair, path: initialPath, syncMark, onClose }: VersionsDialogProps): ReactNode {
   const api = useApi();
   const [path, setPath] = useState(initialPath);
   const [listing, setListing] = useState<VersionsListing | null>(null);
@@ -56,6 +58,11 @@ export function VersionsDialog({ pair, path: initialPath, onClose }: VersionsDia
     setListing(null);
     void load();
   }, [load]);
+  // After a sync (e.g. a mirror pair sending a restored file) the server's view changed: refresh in place.
+  const firstMark = useRef(syncMark);
+  useEffect(() => {
+    if (syncMark !== firstMark.current) void load();
+  }, [syncMark, load]);
 
   const restore = async (v: KeptVersionEntry, where: 'place' | 'beside') => {
     setBusy(v.id);

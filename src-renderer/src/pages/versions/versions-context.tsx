@@ -17,7 +17,12 @@ export function VersionsProvider({ state, children }: { state: AppState; childre
   return (
     <OpenVersions.Provider value={open}>
       {children}
-      {target && pair && <VersionsDialog key={`${target.pairId}:${target.path ?? ''}`} pair={pair} path={target.path} onClose={() => setTarget(null)} />}
+      {target && pair && (
+        <VersionsDialog
+          key={`${target.pairId}:${target.path ?? ''}`} pair={pair} path={target.path}
+          syncMark={state.pairStates[pair.id]?.lastSyncedAt ?? null} onClose={() => setTarget(null)}
+        />
+      )}
     </OpenVersions.Provider>
   );
 }
