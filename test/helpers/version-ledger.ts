@@ -59,28 +59,30 @@ export class VersionLedger {
   }
 }
 
-/** Files and bytes under `dir` (recursively; 0 when it does not exist). */
-export async function bytesUnder(dir: string): Promise<{ files: number; bytes: number }> {
+/** Files and allocated bytes under `dir` (recursively; 0 when it does not exist), and the first names found. */
+export async function bytesUnder(dir: string): Promise<{ files: number; bytes: number; names: string[] }> {
+  const names: string[] = [];
   let files = 0;
   let bytes = 0;
   async function walk(d: string): Promise<void> {
-    let names: string[];
+    let entries: string[];
     try {
-      names = await readdir(d);
+      entries = await readdir(d);
     } catch {
       return;
     }
-    for (const n of names) {
+    for (const n of entries) {
       const st = await lstat(join(d, n)).catch(() => null);
       if (st === null) continue;
       if (st.isDirectory()) await walk(join(d, n));
       else {
         files++;
+        if (names.length < 20) names.push(`${join(d, n).slice(dir.length + 1)} (${st.size} B, ${st.blocks * 512} B allocated)`);
         // Allocated bytes: temp files are created at their final size (sparse) and filled in place.
         bytes += st.blocks * 512;
       }
     }
   }
   await walk(dir);
-  return { files, bytes };
+  return { files, bytes, names };
 }

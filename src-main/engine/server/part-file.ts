@@ -4,10 +4,14 @@
  * chunk indices already written and verified, so a later `begin` of the same file (same path, same
  * whole-file hash, same recipe) — after a dropped connection or a server restart — asks only for the rest.
  * Both files expire with the staged-chunk TTL (their mtime moves while the transfer makes progress).
+ * The sidecar is written once at its full size when the temp file is made, then overwritten in place (its length
+ * never changes): saving it needs no new blocks, so a disk that fills up during the upload still records what was
+ * written, and the retry after space is freed resumes instead of sending the whole file again. A save cut short by a
+ * crash can only mix old and new bits of the bitmap; every recorded chunk is re-verified on resume anyway.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { recipeDigest } from '../chunking/recipe';
 import { toFerryError } from '../errors';
@@ -53,6 +57,8 @@ export class PartFile {
     readonly path: string,
     /** Sidecar path, or null when this temp file is not resumable (another transfer holds the key). */
     private readonly sidecar: string | null,
+    /** Open sidecar (overwritten in place), or null with `sidecar`. */
+    private readonly sidecarHandle: FileHandle | null,
     /** Open read-write handle (positional writes from many chunks at once). */
     readonly handle: FileHandle,
     private readonly record: Omit<PartRecord, 'done'>,
@@ -82,21 +88,32 @@ export class PartFile {
       if (sidecar !== null) {
         const resumed = await PartFile.tryResume(partPath, sidecar, record, bytes);
         if (resumed) {
-          const f = new PartFile(partPath, sidecar, resumed.handle, record, resumed.done, countBits(resumed.done));
+          const f = new PartFile(partPath, sidecar, resumed.sidecarHandle, resumed.handle, record, resumed.done, countBits(resumed.done));
           active.set(partPath, f);
           return f;
         }
         await rm(sidecar, { force: true });
+        await rm(`${sidecar}.tmp`, { force: true }); // left by versions that saved through a rename
       }
       // O_NOFOLLOW: the staging folder is ours, but never write through a link someone put there.
       const handle = await open(partPath, constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
+      let side: FileHandle | null = null;
+      const done = new Uint8Array(bytes);
       try {
         await handle.truncate(m.size);
+        if (sidecar !== null) {
+          // At its full size now, while there is room: later saves overwrite it in place.
+          side = await open(sidecar, constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
+          await writeAt(side, recordBody(record, done));
+        }
       } catch (err) {
         await handle.close().catch(() => undefined);
+        await side?.close().catch(() => undefined);
+        await rm(partPath, { force: true }).catch(() => undefined);
+        if (sidecar !== null) await rm(sidecar, { force: true }).catch(() => undefined);
         throw err;
       }
-      const f = new PartFile(partPath, sidecar, handle, record, new Uint8Array(bytes), 0);
+      const f = new PartFile(partPath, sidecar, side, handle, record, done, 0);
       active.set(partPath, f);
       return f;
     } catch (err) {
@@ -107,7 +124,7 @@ export class PartFile {
 
   private static async tryResume(
     partPath: string, sidecar: string, record: Omit<PartRecord, 'done'>, bytes: number,
-  ): Promise<{ handle: FileHandle; done: Uint8Array } | null> {
+  ): Promise<{ handle: FileHandle; sidecarHandle: FileHandle; done: Uint8Array } | null> {
     let saved: Partial<PartRecord>;
     try {
       saved = JSON.parse(await readFile(sidecar, 'utf8')) as Partial<PartRecord>;
@@ -126,11 +143,12 @@ export class PartFile {
       return null;
     }
     const st = await handle.stat().catch(() => null);
-    if (st === null || !st.isFile() || st.size !== record.size) {
+    const sidecarHandle = st === null || !st.isFile() || st.size !== record.size ? null : await open(sidecar, constants.O_RDWR | constants.O_NOFOLLOW).catch(() => null);
+    if (sidecarHandle === null) {
       await handle.close().catch(() => undefined);
       return null;
     }
-    return { handle, done };
+    return { handle, sidecarHandle, done };
   }
 
   /** True when chunk `i` is written and verified. */
@@ -158,19 +176,14 @@ export class PartFile {
     if (this.sidecar !== null) this.dirty = true;
   }
 
-  /** Write the sidecar now (atomically); one save at a time. */
+  /** Write the sidecar now (in place: same length, no new blocks); one save at a time. */
   async save(): Promise<void> {
-    if (this.sidecar === null) return;
+    const side = this.sidecarHandle;
+    if (side === null || this.released) return;
     while (this.saving) await this.saving;
     if (!this.dirty) return;
     this.dirty = false;
-    const sidecar = this.sidecar;
-    const body = JSON.stringify({ ...this.record, done: Buffer.from(this.done).toString('base64') } satisfies PartRecord);
-    this.saving = (async () => {
-      const tmp = `${sidecar}.tmp`;
-      await writeFile(tmp, body, { mode: 0o600 });
-      await rename(tmp, sidecar);
-    })().finally(() => {
+    this.saving = writeAt(side, recordBody(this.record, this.done)).finally(() => {
       this.saving = null;
     });
     await this.saving;
@@ -202,6 +215,7 @@ export class PartFile {
     while (this.saving) await this.saving.catch(() => undefined);
     this.released = true;
     active.delete(this.path);
+    await this.sidecarHandle?.close().catch(() => undefined);
     if (this.sidecar !== null) await rm(this.sidecar, { force: true }).catch(() => undefined);
   }
 
@@ -215,12 +229,23 @@ export class PartFile {
     this.released = true;
     active.delete(this.path);
     await this.handle.close().catch(() => undefined);
+    await this.sidecarHandle?.close().catch(() => undefined);
   }
 
   private clearTimer(): void {
     if (this.saveTimer !== null) clearTimeout(this.saveTimer);
     this.saveTimer = null;
   }
+}
+
+/** The sidecar's JSON: the same length for one record whatever the bitmap holds. */
+function recordBody(record: Omit<PartRecord, 'done'>, done: Uint8Array): Buffer {
+  return Buffer.from(JSON.stringify({ ...record, done: Buffer.from(done).toString('base64') } satisfies PartRecord));
+}
+
+/** Overwrite `fh` from offset 0 with `body` (the file already has this length, or is new). */
+async function writeAt(fh: FileHandle, body: Buffer): Promise<void> {
+  for (let off = 0; off < body.length; ) off += (await fh.write(body, off, body.length - off, off)).bytesWritten;
 }
 
 function countBits(b: Uint8Array): number {
