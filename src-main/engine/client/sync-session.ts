@@ -32,6 +32,7 @@ import { feedWindow, OpFeed } from './op-feed';
 import { verifyInSync } from './verify';
 import { Backoff } from './backoff';
 import { RateLimiter } from './rate-limiter';
+import { ForeignGuard, foreignChangesError } from './foreign-guard';
 
 export { testConnection } from './test-connection';
 export { downloadFile } from './download-file';
@@ -53,6 +54,8 @@ export interface SyncOptions {
   watcher?: 'auto' | 'native' | 'chokidar';
   /** Upload bandwidth limit in bytes per second for file data (chunks and whole-file puts); unset = unlimited. */
   bandwidthLimit?: number;
+  /** Overwrite a share that other devices changed since this pair last synced (off: halt with FOREIGN_CHANGES). */
+  allowForeignChanges?: boolean;
 }
 
 /** What runOnce did. */
@@ -127,6 +130,7 @@ export class SyncSession extends EventEmitter<SessionEvents> {
   private readonly summary: SyncSummary = { filesSent: 0, bytesSent: 0, bytesReceived: 0, filesUploaded: 0, filesDownloaded: 0, filesDeleted: 0, moves: 0, conflicts: 0, errors: [] };
   private readonly errorPaths = new Set<string>();
   private readonly limiter: RateLimiter | null;
+  private guard: ForeignGuard | null = null;
 
   constructor(private readonly opts: SyncOptions) {
     super();
@@ -159,12 +163,13 @@ export class SyncSession extends EventEmitter<SessionEvents> {
         throw new FerryError('INTERNAL', `After the sync the server and this folder still differ at ${problems.length} path(s), e.g. ${problems.slice(0, 3).join('; ')}`);
       }
       this.setState({ lastSyncedAt: Date.now() });
+      await this.guard?.save();
       this.summary.bytesSent = conn.stats.bytesOut;
       this.summary.bytesReceived = conn.stats.bytesIn;
       return { ...this.summary, errors: [...this.summary.errors] };
     } catch (err) {
       const e = toFerryError(err);
-      this.setState({ status: e.code === 'SAFETY_HALT' ? 'halted' : 'error', lastError: e.toInfo() });
+      this.setState({ status: isHalt(e) ? 'halted' : 'error', lastError: e.toInfo() });
       throw e;
     } finally {
       this.conn?.close();
@@ -242,6 +247,7 @@ export class SyncSession extends EventEmitter<SessionEvents> {
           this.aggregator?.rescan();
         }
         if (!this.stopped && !this.paused && this.st.status === 'syncing') this.setState({ status: 'watching', lastSyncedAt: Date.now() });
+        await this.guard?.save().catch((err: unknown) => this.log.warn({ err }, 'could not save the feed position'));
         const why = await this.requireConn().closed;
         if (this.stopped) break;
         // A halt closes the connection itself: keep showing why.
@@ -250,7 +256,7 @@ export class SyncSession extends EventEmitter<SessionEvents> {
       } catch (err) {
         const e = toFerryError(err);
         this.conn?.close();
-        this.setState({ status: e.code === 'SAFETY_HALT' ? 'halted' : 'error', connected: false, lastError: e.toInfo() });
+        this.setState({ status: isHalt(e) ? 'halted' : 'error', connected: false, lastError: e.toInfo() });
         this.log.warn({ err: e, pair: this.opts.pairId }, 'sync cycle failed');
         // Local changes should wake a halted or disconnected pair, so watch even before the first success.
         if (this.watcher === null && !this.stopped && (await rootIsFolder(this.rootAbs))) await this.startWatching();
@@ -269,6 +275,7 @@ export class SyncSession extends EventEmitter<SessionEvents> {
     const hello = await connectAndHello(this.opts.target, { clientId: this.opts.clientId, ...(this.opts.clientName ? { clientName: this.opts.clientName } : {}) });
     this.conn = hello.conn;
     this.tlog.info({ pair: this.opts.pairId, server: hello.serverName, session: hello.sessionId }, 'connected');
+    await this.checkForeign(hello.conn);
     this.setState({ status: 'scanning', connected: true, lastError: null });
     await this.exclusive(async () => {
       // The server walks its tree while this process walks the folder.
@@ -296,6 +303,22 @@ export class SyncSession extends EventEmitter<SessionEvents> {
       this.setState({ status: this.paused ? 'paused' : 'syncing' });
       this.enqueue(items);
     });
+  }
+
+  /** Halt before touching anything when another device changed the share since this pair last synced. */
+  private async checkForeign(conn: Connection): Promise<void> {
+    if (this.guard === null) {
+      const t = this.opts.target;
+      this.guard = await ForeignGuard.open(this.opts.stateDir ? join(this.opts.stateDir, 'mirror-position.json') : null, `${t.host}:${t.port}/${t.share}`);
+    }
+    this.rules = await readIgnoreFile(this.rootAbs, this.opts.ignore ?? []);
+    const report = await this.guard.check(conn, this.opts.clientId, (p, d) => this.rules.ignores(p, d), (paths) => {
+      if (this.opts.allowForeignChanges) return;
+      const e = foreignChangesError(paths);
+      this.setState({ status: 'halted', lastError: e.toInfo() });
+      conn.close(e);
+    });
+    if (report.foreign.length > 0 && !this.opts.allowForeignChanges) throw foreignChangesError(report.foreign);
   }
 
   private firstSyncStream(): FirstSyncStream {
@@ -382,7 +405,10 @@ export class SyncSession extends EventEmitter<SessionEvents> {
   /** Back to `watching` once the queue has drained (unless something else happened meanwhile). */
   private watchingWhenIdle(): void {
     void this.queue.idle().then(() => {
-      if (this.st.status === 'syncing' && this.feed.size === 0) this.setState({ status: 'watching', lastSyncedAt: Date.now() });
+      if (this.st.status === 'syncing' && this.feed.size === 0) {
+        this.setState({ status: 'watching', lastSyncedAt: Date.now() });
+        void this.guard?.save().catch((err: unknown) => this.log.warn({ err }, 'could not save the feed position'));
+      }
     });
   }
 
@@ -560,4 +586,9 @@ export class SyncSession extends EventEmitter<SessionEvents> {
     }, 100);
     this.stateTimer.unref();
   }
+}
+
+/** Errors that halt a pair (it waits for the user or for the cause to go) rather than retry. */
+function isHalt(e: FerryError): boolean {
+  return e.code === 'SAFETY_HALT' || e.code === 'FOREIGN_CHANGES';
 }

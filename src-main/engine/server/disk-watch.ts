@@ -9,6 +9,7 @@ import { STATE_DIR_NAME } from '../../../src-shared/protocol/limits';
 import { silentLogger, type Logger } from '../log';
 import { EventAggregator, type EventBatch } from '../watcher/event-aggregator';
 import { startWatcher, type Watcher } from '../watcher/fs-watcher';
+import { BusyPaths } from './busy-paths';
 import { SERVER_DEVICE, type FeedRefresher } from './feed-refresh';
 
 /** What to watch and how often to rescan. */
@@ -39,6 +40,7 @@ export class DiskWatch {
     private readonly refresher: FeedRefresher,
     private readonly opts: DiskWatchOptions = {},
     private readonly log: Logger = silentLogger,
+    private readonly busy: BusyPaths = new BusyPaths(),
   ) {
     this.agg = new EventAggregator({ onBatch: (b) => this.onBatch(b) });
   }
@@ -107,15 +109,21 @@ export class DiskWatch {
         continue;
       }
       if (isStatePath(rel)) continue;
-      let st;
-      try {
-        st = lstatSync(join(this.root, rel), { throwIfNoEntry: false });
-      } catch {
-        st = undefined; // e.g. an ancestor became a file: refresh() finds it gone
-      }
-      // A folder event may stand for anything inside it (a burst, a folder moved in): compare the whole region.
-      if (st?.isDirectory()) void this.refresher.refreshTree(rel, SERVER_DEVICE, { disk: true });
-      else this.refresher.refresh(rel, SERVER_DEVICE, { disk: true });
+      this.busy.whenFree(rel, () => this.found(rel));
     }
+  }
+
+  /** What the watcher reported at `rel`, read once no client operation is working there. */
+  private found(rel: string): void {
+    if (this.closed) return;
+    let st;
+    try {
+      st = lstatSync(join(this.root, rel), { throwIfNoEntry: false });
+    } catch {
+      st = undefined; // e.g. an ancestor became a file: refresh() finds it gone
+    }
+    // A folder event may stand for anything inside it (a burst, a folder moved in): compare the whole region.
+    if (st?.isDirectory()) void this.refresher.refreshTree(rel, SERVER_DEVICE, { disk: true });
+    else this.refresher.refresh(rel, SERVER_DEVICE, { disk: true });
   }
 }

@@ -37,6 +37,15 @@ type DiskState = Omit<FeedChange, 'device' | 'hash'>;
 /** Hash passes retried when the file changed while hashed (later changes are found by the watcher or rescan). */
 const MAX_HASH_RETRIES = 3;
 
+/**
+ * A folder this client's operation made (a parent of what it wrote) may have been seen by the server's watcher a
+ * moment earlier and recorded as the server's: the operation claims it, so it is not announced as another device's.
+ */
+const CLAIM_WINDOW_MS = 60_000;
+function claimsFound(r: FeedRecord | undefined, device: string, ino: number | undefined): boolean {
+  return r !== undefined && r.kind === 'dir' && r.device === SERVER_DEVICE && device !== SERVER_DEVICE && r.ino === ino && Date.now() - r.at < CLAIM_WINDOW_MS;
+}
+
 /** Refreshes one share's feed from its disk. */
 export class FeedRefresher {
   private readonly hashing = new Map<string, Promise<void>>();
@@ -76,7 +85,7 @@ export class FeedRefresher {
     this.recordParents(rel, device);
     if (old !== undefined && old.kind === 'dir' && d.kind !== 'dir') this.goneBelow(rel, device, false);
     if (d.kind !== 'file') {
-      if (!sameAsRecord(old, d, hint.disk === true)) this.feed.set({ ...d, device });
+      if (!sameAsRecord(old, d, hint.disk === true) || claimsFound(old, device, d.ino)) this.feed.set({ ...d, device });
       // A folder new to the feed (made on the server's disk, or moved in from outside the feed): what is inside.
       if (walkNewDirs && d.kind === 'dir' && old?.kind !== 'dir') this.track(this.refreshTree(rel, device, hint, false));
       return;
@@ -175,8 +184,8 @@ export class FeedRefresher {
     for (let i = rel.indexOf('/'); i > 0; i = rel.indexOf('/', i + 1)) {
       const dir = rel.slice(0, i);
       const r = this.feed.get(dir);
-      if (r !== undefined && r.kind === 'dir') continue;
-      const d = this.describe(dir);
+      const d = r !== undefined && r.kind === 'dir' && r.device !== SERVER_DEVICE ? undefined : this.describe(dir);
+      if (r !== undefined && r.kind === 'dir' && !claimsFound(r, device, d?.ino)) continue;
       if (d?.kind === 'dir') this.feed.set({ ...d, device });
       else return; // changed meanwhile: the refresh of that change sorts it out
     }

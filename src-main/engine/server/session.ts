@@ -390,10 +390,19 @@ export class ServerSession {
 
   /** Record what a successful operation changed in the share's change feed (device: this client's id). */
   private fed<T extends object>(h: ClientMessage, op: Promise<T>, upload?: Parameters<ShareStore['changes']['applied']>[3]): Promise<T> {
-    return op.then((r) => {
-      if (this.share && this.client) this.share.changes.applied(this.client.clientId, h, r, upload);
-      return r;
-    });
+    // Marked busy in the same turn the operation starts: it cannot have touched the disk yet.
+    const done = this.share?.changes.busy.begin(busyPathsOf(h, upload?.path)) ?? (() => undefined);
+    return op.then(
+      (r) => {
+        if (this.share && this.client) this.share.changes.applied(this.client.clientId, h, r, upload);
+        done();
+        return r;
+      },
+      (err: unknown) => {
+        done();
+        throw err;
+      },
+    );
   }
 
   /** `getRecipe`: the file's recipe as payload (its `hash` is the content id). */
@@ -461,5 +470,23 @@ export class ServerSession {
       if (!this.conn.isClosed) this.host.updated(this);
     }, UPDATE_EVERY_MS);
     this.updateTimer.unref();
+  }
+}
+
+/** The share paths a request works on, for BusyPaths. */
+function busyPathsOf(h: ClientMessage, uploadPath?: string): string[] {
+  switch (h.type) {
+    case 'mkdir':
+    case 'remove':
+    case 'symlink':
+    case 'setMeta':
+    case 'put':
+      return [h.path];
+    case 'move':
+      return [h.from, h.to];
+    case 'putBatch':
+      return h.files.map((f) => f.path);
+    default:
+      return uploadPath === undefined ? [] : [uploadPath];
   }
 }
