@@ -49,6 +49,8 @@ function claimsFound(r: FeedRecord | undefined, device: string, ino: number | un
 /** Refreshes one share's feed from its disk. */
 export class FeedRefresher {
   private readonly hashing = new Map<string, Promise<void>>();
+  /** Paths to re-read once their running hash ends. */
+  private readonly recheck = new Map<string, { device: string; hint: RefreshHint; retries: number }>();
   private readonly settling = new Map<string, NodeJS.Timeout>();
   private readonly walks = new Set<Promise<void>>();
   private closed = false;
@@ -218,11 +220,19 @@ export class FeedRefresher {
 
   /** Compute the content id of file `d`, then record it if the file is still the one hashed. */
   private hashThenSet(rel: string, d: DiskState, device: string, hint: RefreshHint, retries: number): void {
-    if (this.hashing.has(rel)) {
-      // One pass per path at a time; look again once it ends (the file may have changed since it started).
-      const again = this.hashing.get(rel)!.then(() => this.refresh(rel, device, hint, retries));
-      this.hashing.set(rel, again);
-      void again.finally(() => this.hashing.get(rel) === again && this.hashing.delete(rel));
+    const running = this.hashing.get(rel);
+    if (running !== undefined) {
+      // One re-read after the running hash covers every change reported meanwhile (the latest request wins). A
+      // re-read chained per request looped forever: each one found the chain still running and chained again.
+      const queued = this.recheck.has(rel);
+      this.recheck.set(rel, { device, hint, retries });
+      if (queued) return;
+      void running.finally(() => {
+        const r = this.recheck.get(rel);
+        this.recheck.delete(rel);
+        if (this.hashing.get(rel) === running) this.hashing.delete(rel);
+        if (r !== undefined && !this.closed) this.refresh(rel, r.device, r.hint, r.retries);
+      });
       return;
     }
     const abs = join(this.root.root, rel);
