@@ -130,7 +130,8 @@ export function createEngine(ports: EnginePorts, settings: Settings): Engine {
       }
       case 'versions:restore': {
         const [pairId, version, where] = args as CommandArgs<'versions:restore'>;
-        return restorePairVersion(pairs.get(pairId), { clientId: ports.clientId, clientName: ports.clientName }, version, where);
+        const settled = pairs.states()[pairId]?.status === 'watching';
+        return restorePairVersion(pairs.get(pairId), { clientId: ports.clientId, clientName: ports.clientName }, version, where, settled);
       }
       case 'server:setEnabled':
         return server.setEnabled(...(args as CommandArgs<'server:setEnabled'>));

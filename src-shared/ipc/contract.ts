@@ -69,7 +69,8 @@ export interface Commands {
   /** Restore a kept version to its place or beside it ('name (restored yyyy-mm-dd hh.mm).ext'); it syncs like any change. */
   'versions:restore': (pairId: PairId, version: string, where: 'place' | 'beside') => Promise<RestoredVersion>;
   'server:setEnabled': (enabled: boolean) => Promise<ServerState>;
-  'server:configure': (settings: Pick<ServerSettings, 'root' | 'host' | 'port'>) => Promise<ServerState>;
+  /** Where and how the embedded server listens, and how many days it keeps versions (0: forever). */
+  'server:configure': (settings: Pick<ServerSettings, 'root' | 'host' | 'port'> & Partial<Pick<ServerSettings, 'versionRetentionDays'>>) => Promise<ServerState>;
   /** A new token; with the server running, also an invite holding it ("New invite"). */
   'server:addToken': (label: string) => Promise<CreatedToken>;
   /** The first-start token with its invite, once (null when none waits or it was taken). */

@@ -169,6 +169,8 @@ export interface ServerState {
   addresses: string[];
   /** A first-start token's secret waits to be shown once (`server:takeInitialInvite`). */
   initialInviteWaiting: boolean;
+  /** Days replaced and deleted files are kept as versions (0: forever); set by the engine, absent in old snapshots. */
+  versionRetentionDays?: number;
   lastError: FerryErrorInfo | null;
 }
 

@@ -51,7 +51,13 @@ export const FolderPairInputSchema = Type.Object(
   { additionalProperties: false },
 );
 
-const ServerConfigSchema = Type.Object({ root: AbsolutePath, host: Host, port: Port }, { additionalProperties: false });
+const ServerConfigSchema = Type.Object(
+  {
+    root: AbsolutePath, host: Host, port: Port,
+    versionRetentionDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 36_500, errorMessage: 'must be 0 (keep forever) to 36500 days' })),
+  },
+  { additionalProperties: false },
+);
 
 const LogLevel = Type.Union([Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug')]);
 const UiPatchSchema = Type.Object(

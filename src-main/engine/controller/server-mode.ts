@@ -64,6 +64,7 @@ export class ServerMode {
       recentClients: this.recent,
       addresses: this.addresses,
       initialInviteWaiting: this.initial !== null,
+      versionRetentionDays: s.versionRetentionDays,
       lastError: this.lastError,
     };
   }
@@ -84,8 +85,8 @@ export class ServerMode {
     });
   }
 
-  /** Change root, host or port (saved); when enabled, the server (re)starts with them, also after a failed start. */
-  configure(patch: Pick<ServerSettings, 'root' | 'host' | 'port'>): Promise<ServerState> {
+  /** Change root, host, port or version retention (saved); when enabled, the server (re)starts with them, also after a failed start. */
+  configure(patch: Pick<ServerSettings, 'root' | 'host' | 'port'> & Partial<Pick<ServerSettings, 'versionRetentionDays'>>): Promise<ServerState> {
     const next = this.deps.settings.update((s) => ({ ...s, server: { ...s.server, ...patch } }));
     return this.serial(async () => {
       await this.stop();

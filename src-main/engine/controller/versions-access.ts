@@ -3,14 +3,13 @@
  * pair's mode makes it sync back to this folder: on the server (two-way, receive: the feed brings it here) or, for a
  * mirror pair (whose folder is the truth, so a server-side restore would be undone), into this folder, to be sent.
  */
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { RestoredVersion, VersionsListing } from '../../../src-shared/ipc';
 import type { FolderPair } from '../../../src-shared/model';
 import { restoredBesideName } from '../../../src-shared/restore-name';
 import { connectAndHello, downloadOver, listVersionsOver, restoreVersionOver, versionOriginal, type ClientIdentity } from './engine-deps';
 import { FerryError } from '../errors';
 import { pathExists } from '../fs/path-exists';
-import { assertNoLinkBetween } from '../fs/safe-path';
 import { resolveInside } from './local-path';
 
 /** Kept versions of the pair's share (of `path` and below when given). */
@@ -24,8 +23,14 @@ export async function listPairVersions(pair: FolderPair, who: ClientIdentity, pa
   }
 }
 
-/** Restore `version` to its place or beside it; returns the pair-relative path it landed at. */
-export async function restorePairVersion(pair: FolderPair, who: ClientIdentity, version: string, where: 'place' | 'beside', now = new Date()): Promise<RestoredVersion> {
+/**
+ * Restore `version` to its place or beside it; returns the pair-relative path it landed at. `settled`: the pair is
+ * up to date (nothing of its folder waits to be sent), so a mirror restore over a local file loses nothing the
+ * server has not kept.
+ */
+export async function restorePairVersion(
+  pair: FolderPair, who: ClientIdentity, version: string, where: 'place' | 'beside', settled: boolean, now = new Date(),
+): Promise<RestoredVersion> {
   const original = versionOriginal(version); // PATH_INVALID for a malformed id, before connecting
   const { conn } = await connectAndHello(pair, who);
   try {
@@ -40,9 +45,12 @@ export async function restorePairVersion(pair: FolderPair, who: ClientIdentity, 
       throw new FerryError('PATH_INVALID', 'A mirror folder pair restores files only: restore the files of this folder one by one', { path: version });
     }
     const path = where === 'beside' ? await freeBesideName(pair.localPath, original, now) : original;
-    const target = resolveInside(pair.localPath, path);
-    assertNoLinkBetween(pair.localPath, dirname(target));
-    await downloadOver(conn, 'versions', version, target, pair.localPath);
+    if (where === 'place' && !settled && (await pathExists(resolveInside(pair.localPath, path)))) {
+      // The local file may hold changes the server never saw (and so never kept): writing over it could lose them.
+      throw new FerryError('SAFETY_HALT', `${original} may have changes not yet sent: restore it beside, or let the folder finish syncing first`, { path: original });
+    }
+    // downloadOver checks, before each step and right before its rename, that no link lies on the way in the folder.
+    await downloadOver(conn, 'versions', version, resolveInside(pair.localPath, path), pair.localPath);
     return { path };
   } finally {
     conn.close();
