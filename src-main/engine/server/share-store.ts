@@ -85,6 +85,7 @@ export class ShareStore {
   /** Save the change feed, flush the index cache; stop the watcher and the flush helper. */
   async close(): Promise<void> {
     await this.changes.close();
+    await this.versions.flushNotes();
     (await this.flusherProbe)?.close();
     await this.index.close();
   }
