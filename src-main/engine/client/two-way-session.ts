@@ -190,7 +190,11 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
         await this.settle();
         this.backoff.reset();
         firstDone();
-        if (this.watcher === null) await this.startWatching();
+        if (this.watcher === null) {
+          await this.startWatching();
+          // What changed between the first scan and the watcher's start has no event: one rescan finds it.
+          this.kick(['']);
+        }
         const why = await (this.conn as Connection).closed;
         if (this.stopped) break;
         if (this.st.status !== 'halted') this.setState({ status: 'error', connected: false, lastError: (why ?? new FerryError('CONNECTION_LOST', 'The connection closed')).toInfo() });
@@ -293,6 +297,7 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
     const scan = rootExists ? await scanRoots(this.rootAbs, scanned, this.rules, this.local) : { tree: new Map() as Tree, problems: [] };
     const region = scanned.map((r) => r.path);
     if (whole || !rootExists) {
+      this.errorPaths.clear();
       this.local = scan.tree;
       this.scannedWhole = rootExists;
     } else {
@@ -320,11 +325,12 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
     for (const c of res.clashes) this.recordError(new FerryError('NAME_CLASH', `${c} differs from another name only in case or Unicode form; this device cannot hold both, so it is not synced`, { path: c }));
     if (whole) this.localOnly = new Set(res.localOnly);
     else for (const p of res.localOnly) this.localOnly.add(p);
-    const actions = res.actions.filter((x) => !this.errorPaths.has(pathOf(x)));
+    // A path that failed is tried again in later rounds (MAX_ROUNDS bounds a path that keeps failing).
+    const actions = res.actions;
     this.setState({ filesPending: actions.length, bytesPending: actions.reduce((n, x) => n + sizeOf(x), 0) });
     for (const c of res.conflicts) this.conflictFound(c);
-    await this.execute(conn, actions);
-    return actions.map(pathOf).concat(actions.flatMap((x) => (x.kind === 'setAside' ? [x.copy] : x.kind === 'pullMove' ? [x.to] : x.kind === 'push' && x.op.kind === 'move' ? [x.op.to] : [])));
+    const done = await this.execute(conn, actions);
+    return done.map(pathOf).concat(done.flatMap((x) => (x.kind === 'setAside' ? [x.copy] : x.kind === 'pullMove' ? [x.to] : x.kind === 'push' && x.op.kind === 'move' ? [x.op.to] : [])));
   }
 
   /**
@@ -346,7 +352,12 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
     }
   }
 
-  private async execute(conn: Connection, actions: Action[]): Promise<void> {
+  /** Carry out `actions`; returns those that succeeded (a failure waits for the next change or rescan). */
+  private async execute(conn: Connection, actions: Action[]): Promise<Action[]> {
+    const done: Action[] = [];
+    const run = async (x: Action) => {
+      if (await this.act(conn, x)) done.push(x);
+    };
     // 1. Moves, removals, set-asides and folders, in order (each may depend on the one before; they are cheap).
     // 2. Files and links, all at once (their folders exist; small uploads share frames, downloads share flushes).
     // 3. Folder modes last, so a read-only folder gets its contents first.
@@ -355,15 +366,16 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
     for (const x of actions) {
       if (isFolderMode(x, this.local)) folderModes.push(x);
       else if (x.kind === 'pullFile' || x.kind === 'pullLink' || x.kind === 'pullMeta' || (x.kind === 'push' && (x.op.kind === 'upload' || x.op.kind === 'symlink' || x.op.kind === 'setMeta'))) files.push(x);
-      else await this.act(conn, x);
+      else await run(x);
     }
-    await pool(files, CONCURRENCY, (y) => this.act(conn, y));
-    for (const x of folderModes) await this.act(conn, x);
+    await pool(files, CONCURRENCY, run);
+    for (const x of folderModes) await run(x);
+    return done;
   }
 
   /** Carry out one action and record its outcome in the ancestor; failures are reported, never thrown. */
-  private async act(conn: Connection, x: Action): Promise<void> {
-    if (conn.isClosed || this.stopped) return;
+  private async act(conn: Connection, x: Action): Promise<boolean> {
+    if (conn.isClosed || this.stopped) return false;
     const store = this.store as AncestorStore;
     const anc = store.state.ancestor;
     try {
@@ -373,7 +385,10 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
         case 'pullFile': {
           const t = new DownloadTracker(this.opts.pairId, x.path, x.entry.size, (r) => this.emitTransfer(r));
           const out = await pullFile({ conn, rootAbs: this.rootAbs, chunks: this.chunks, flusher: this.flusher ?? null, onProgress: (d, s) => t.progress(d, s) }, x.path, x.entry, x.expect);
-          if (out === 'changed') return t.completed(0);
+          if (out === 'changed') {
+            t.completed(0);
+            return true;
+          }
           if (out.recipe) this.chunks.addFile(join(this.rootAbs, x.path), out.recipe);
           anc.set(x.path, out.entry);
           this.local.set(x.path, out.entry);
@@ -391,14 +406,14 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
               : x.kind === 'pullLink'
                 ? await makeLocalLink(this.rootAbs, x.path, x.entry, x.expect, `link-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`)
                 : await setLocalMeta(this.rootAbs, x.path, x.entry);
-          if (out === 'changed') return;
+          if (out === 'changed') return true;
           if (x.entry.target !== undefined) out.target = x.entry.target;
           if (x.entry.hash !== undefined && out.kind === 'file') out.hash = x.entry.hash;
           anc.set(x.path, out);
           break;
         }
         case 'pullRemove': {
-          if ((await removeLocal(this.rootAbs, x.path, x.expect)) === 'changed') return;
+          if ((await removeLocal(this.rootAbs, x.path, x.expect)) === 'changed') return true;
           anc.delete(x.path);
           this.local.delete(x.path);
           this.summary.filesDeleted++;
@@ -408,7 +423,7 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
         }
         case 'pullMove': {
           const out = await moveLocal(this.rootAbs, x.from, x.to, x.expect);
-          if (out === 'changed') return;
+          if (out === 'changed') return true;
           out.hash = x.entry.hash ?? (anc.get(x.from)?.hash as string);
           anc.delete(x.from);
           anc.set(x.to, out);
@@ -419,7 +434,7 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
           break;
         }
         case 'setAside': {
-          if ((await moveLocal(this.rootAbs, x.path, x.copy, x.expect)) === 'changed') return;
+          if ((await moveLocal(this.rootAbs, x.path, x.copy, x.expect)) === 'changed') return true;
           deleteWithin(anc, x.path);
           break;
         }
@@ -429,14 +444,15 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
           break;
       }
       store.changed();
+      return true;
     } catch (err) {
       const e = toFerryError(err, pathOf(x));
-      if (e.code === 'CONNECTION_LOST') return;
-      this.recordError(e);
+      if (e.code !== 'CONNECTION_LOST') this.recordError(e);
+      return false;
     }
   }
 
-  private async push(conn: Connection, op: SyncOp): Promise<void> {
+  private async push(conn: Connection, op: SyncOp): Promise<boolean> {
     const store = this.store as AncestorStore;
     const { ancestor: anc, remote } = store.state;
     let uploaded: { hash: string; size: number; mtimeMs: number; mode: number } | null = null;
@@ -457,11 +473,11 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
     const out = await runOp(ctx, op);
     if (!out.ok) {
       if (out.error.code !== 'CONNECTION_LOST') this.recordError(out.error);
-      return;
+      return false;
     }
     switch (op.kind) {
       case 'upload': {
-        if (out.skipped || uploaded === null) return;
+        if (out.skipped || uploaded === null) return true;
         const u = uploaded as { hash: string; size: number; mtimeMs: number; mode: number };
         const here = entryAt(join(this.rootAbs, op.diskPath ?? op.path), op.path);
         const e: TreeEntry = { path: op.path, kind: 'file', size: u.size, mtimeMs: u.mtimeMs, mode: u.mode, hash: u.hash };
@@ -492,6 +508,7 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
       }
     }
     store.changed();
+    return true;
   }
 
   /**
