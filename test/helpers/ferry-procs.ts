@@ -22,10 +22,10 @@ export interface FerryProc {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Spawn `ferry ARGS` with --json output parsing. */
-export function spawnFerry(args: string[], env: NodeJS.ProcessEnv = {}): FerryProc {
+/** Spawn `ferry ARGS` with --json output parsing; `as` runs it as another user (tests of permissions, run as root). */
+export function spawnFerry(args: string[], env: NodeJS.ProcessEnv = {}, as?: { uid: number; gid: number }): FerryProc {
   if (!existsSync(`${repo}dist/cli/ferry.js`)) throw new Error('dist/cli/ferry.js missing: the CLI bundle did not build');
-  const proc = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...as });
   running.add(proc);
   const lines: JsonLine[] = [];
   const waiters: { pred: (l: JsonLine) => boolean; resolve: (l: JsonLine) => void }[] = [];
@@ -92,10 +92,10 @@ export function syncArgs(dir: string, s: { port: number; fingerprint: string; to
   return ['sync', '--dir', dir, '--server', `127.0.0.1:${s.port}`, '--fingerprint', s.fingerprint, '--token', s.token, '--state', state, '--json', '--mode', 'mirror', ...extra];
 }
 
-/** Run `ferry sync --once` to completion. */
-export async function syncOnce(dir: string, s: { port: number; fingerprint: string; token: string }, state: string, extra: string[] = []): Promise<{ code: number | null; lines: JsonLine[]; stderr: string }> {
+/** Run `ferry sync --once` to completion (killed after `timeoutMs`: code null). */
+export async function syncOnce(dir: string, s: { port: number; fingerprint: string; token: string }, state: string, extra: string[] = [], timeoutMs = 60_000): Promise<{ code: number | null; lines: JsonLine[]; stderr: string }> {
   const p = spawnFerry(syncArgs(dir, s, state, ['--once', ...extra]));
-  const code = await Promise.race([p.exited, new Promise<null>((r) => setTimeout(() => r(null), 60_000))]);
+  const code = await Promise.race([p.exited, new Promise<null>((r) => setTimeout(() => r(null), timeoutMs))]);
   if (code === null) await p.stop('SIGKILL');
   return { code, lines: p.lines, stderr: p.stderr() };
 }

@@ -23,7 +23,7 @@ const SLOW_READ_MS = 5;
 const SLOW_READS_TO_SWITCH = 16;
 let slowReads = 0;
 
-/** Read `abs` whole; null when it cannot be opened or read as a file (the caller re-stats). */
+/** Read `abs` whole; null when it is gone or not a file any more (the caller re-stats); throws when it cannot be opened otherwise (EACCES). */
 export async function readSmallFile(abs: string, expected: number): Promise<WholeRead | null> {
   if (slowReads >= SLOW_READS_TO_SWITCH) return readAsync(abs, expected);
   const t = performance.now();
@@ -36,12 +36,20 @@ function afterOf(s: Stats): WholeRead['after'] {
   return s.isFile() ? { size: s.size, mtimeMs: Math.floor(s.mtimeMs), mode: s.mode & 0o7777, ino: s.ino } : null;
 }
 
+/** Open failures that mean "not a readable file any more" (re-stat); anything else (EACCES …) is thrown as is. */
+function goneOrNotAFile(err: unknown): null {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR' || code === 'ELOOP') return null;
+  // A permission problem is not a change: retried as one, it ended as "kept changing while being sent".
+  throw err;
+}
+
 function readNow(abs: string, expected: number): WholeRead | null {
   let fd: number;
   try {
     fd = openSync(abs, 'r');
-  } catch {
-    return null;
+  } catch (err) {
+    return goneOrNotAFile(err);
   }
   try {
     const buf = Buffer.allocUnsafe(expected + 1);
@@ -63,8 +71,8 @@ async function readAsync(abs: string, expected: number): Promise<WholeRead | nul
   let fh;
   try {
     fh = await open(abs, 'r');
-  } catch {
-    return null;
+  } catch (err) {
+    return goneOrNotAFile(err);
   }
   try {
     const buf = Buffer.allocUnsafe(expected + 1);

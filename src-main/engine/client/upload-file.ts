@@ -67,7 +67,9 @@ export async function uploadFile(ctx: UploadContext, rel: string, abs: string, b
       if (r !== 'changed') return r;
       lastErr = new FerryError('HASH_MISMATCH', `${rel} changed while being read`, { path: rel });
     } catch (err) {
-      const e = toFerryError(err, rel);
+      let e = toFerryError(err, rel);
+      // Errors from reading (the hash worker) name the absolute path; the session knows files by `rel`.
+      if (e.path !== rel) e = new FerryError(e.code, e.message, { path: rel, cause: e });
       if (e.code !== 'HASH_MISMATCH' && e.code !== 'NOT_FOUND') throw e;
       ctx.cache.delete(rel);
       lastErr = e;
