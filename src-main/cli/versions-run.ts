@@ -43,7 +43,7 @@ export async function restoreVersionCommand(id: string, flags: VersionsRestoreFl
   const { target, who } = await connection(flags);
   await restoreVersion(target, who, id, to);
   const dest = to ?? original;
-  out.event('restored', { share: target.share, version: id, path: dest }, `Restored ${dest} from the version kept ${stampOf(id)}. Whatever was there before is now a kept version.`);
+  out.event('restored', { share: target.share, version: id, path: dest }, `Restored ${dest} from the version kept ${stampOf(id)}. Anything that was at ${dest} is kept as a version in turn.`);
 }
 
 function stampOf(id: string): string {
