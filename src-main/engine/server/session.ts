@@ -22,6 +22,7 @@ import type { TokenStore } from './token-store';
 import { Transfer } from './transfer';
 import { restoreVersion } from './version-restore';
 import { listKeptVersions } from './versions-listing';
+import { versionOriginal } from './versions-store';
 import { WriteBudget } from './write-budget';
 
 /** What a session needs from its server. */
@@ -486,6 +487,14 @@ function busyPathsOf(h: ClientMessage, uploadPath?: string): string[] {
       return [h.from, h.to];
     case 'putBatch':
       return h.files.map((f) => f.path);
+    case 'restoreVersion':
+      // Its destination: `to`, else the version's original path (an id that is no version claims nothing: it fails).
+      if (h.to !== undefined) return [h.to];
+      try {
+        return [versionOriginal(h.version)];
+      } catch {
+        return [];
+      }
     default:
       return uploadPath === undefined ? [] : [uploadPath];
   }
