@@ -141,7 +141,7 @@ async function runCycles(mode: 'mirror' | 'two-way'): Promise<Tally> {
       for (const [side, root] of [['share', share], ['client', client]] as const) {
         const r = await ledger.check(root);
         for (const p of r.torn) t.torn.push(`${where}: ${when}, ${side}: ${p}`);
-        for (const p of r.conflicts) if (!t.conflictCopies.includes(p)) t.conflictCopies.push(p);
+        for (const p of r.conflicts) if (!t.conflictCopies.some((c) => c.startsWith(`${p} `))) t.conflictCopies.push(`${p} (first seen ${when} on the ${side}; ${where})`);
       }
     };
     if (c.lines.some((l) => l.event === 'error' && l.code === 'FOREIGN_CHANGES')) t.foreignHalts++;
