@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import type { EntryKind } from '../../../src-shared/protocol/messages';
 import type { Tree, TreeEntry } from '../core/tree';
 import { fsyncDir } from '../fs/atomic-writer';
+import { AncestorJournal, type Intent } from './ancestor-journal';
 
 const FORMAT = 1;
 /** Coalesce the writes of a burst of changes into one. */
@@ -46,23 +47,43 @@ export class AncestorStore {
   private writing: Promise<void> = Promise.resolve();
   private dirty = false;
 
+  private readonly journal: AncestorJournal | null;
+
   private constructor(
     private readonly file: string | null,
     readonly state: AncestorState,
-  ) {}
+  ) {
+    this.journal = file === null ? null : new AncestorJournal(`${file}.journal`);
+  }
 
-  /** Load `file` (null: in memory only); a missing, torn or foreign file gives an empty ancestor. */
-  static async open(file: string | null, target: string): Promise<AncestorStore> {
+  /**
+   * Load `file` (null: in memory only); a missing, torn or foreign file gives an empty ancestor. The intents of a
+   * crashed run (`rootAbs` is the pair's folder, where they are checked) are applied and written at once.
+   */
+  static async open(file: string | null, target: string, rootAbs?: string): Promise<AncestorStore> {
     const fresh: AncestorState = { target, epoch: null, seq: 0, ancestor: new Map(), remote: new Map() };
     if (file === null) return new AncestorStore(null, fresh);
+    let store: AncestorStore;
     try {
       const doc = JSON.parse(await readFile(file, 'utf8')) as { format: number; target: string; epoch: string | null; seq: number; ancestor: Row[]; remote: Row[] };
-      if (doc.format !== FORMAT || doc.target !== target) return new AncestorStore(file, fresh);
       const tree = (rows: Row[]): Tree => new Map(rows.map((r) => [r[0], entryOf(r)]));
-      return new AncestorStore(file, { target, epoch: doc.epoch, seq: doc.seq, ancestor: tree(doc.ancestor), remote: tree(doc.remote) });
+      store =
+        doc.format !== FORMAT || doc.target !== target
+          ? new AncestorStore(file, fresh)
+          : new AncestorStore(file, { target, epoch: doc.epoch, seq: doc.seq, ancestor: tree(doc.ancestor), remote: tree(doc.remote) });
     } catch {
-      return new AncestorStore(file, fresh);
+      store = new AncestorStore(file, fresh);
     }
+    if (rootAbs !== undefined && (await AncestorJournal.replay(`${file}.journal`, rootAbs, store.state.ancestor)) > 0) {
+      store.dirty = true;
+      await store.flush();
+    }
+    return store;
+  }
+
+  /** Journal a local step before it is made (see client/ancestor-journal.ts); a no-op in memory. */
+  async intend(intent: Intent): Promise<void> {
+    await this.journal?.intend(intent);
   }
 
   /** Something changed: write within WRITE_DELAY_MS. */
@@ -74,6 +95,12 @@ export class AncestorStore {
       void this.flush().catch(() => undefined);
     }, WRITE_DELAY_MS);
     this.timer.unref();
+  }
+
+  /** Write what is left and close the journal. */
+  async close(): Promise<void> {
+    await this.flush();
+    await this.journal?.close();
   }
 
   /** Write now if anything changed (waits for a write in progress). */
@@ -91,6 +118,8 @@ export class AncestorStore {
     if (this.file === null) return;
     this.dirty = false;
     const s = this.state;
+    // Intents from now on belong to the next snapshot; those before it are in this one once it is on disk.
+    await this.journal?.rotate();
     const doc = { format: FORMAT, target: s.target, epoch: s.epoch, seq: s.seq, ancestor: [...s.ancestor.values()].map(rowOf), remote: [...s.remote.values()].map(rowOf) };
     const data = JSON.stringify(doc);
     await mkdir(dirname(this.file), { recursive: true });
@@ -102,6 +131,7 @@ export class AncestorStore {
       await fh.close();
       await rename(tmp, this.file);
       await fsyncDir(dirname(this.file));
+      await this.journal?.dropRotated();
     } catch (err) {
       await fh.close().catch(() => undefined);
       await rm(tmp, { force: true });

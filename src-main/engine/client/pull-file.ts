@@ -34,6 +34,11 @@ export interface PullContext {
    * file costs a journal commit each. Null: each staged file is flushed on its own.
    */
   flusher?: FileSystemFlusher | null;
+  /**
+   * Called (and awaited) right before the staged file is put in place, with what the file will be: the session
+   * journals it, so a crash just after the install is still known on restart (client/ancestor-journal.ts).
+   */
+  beforeInstall?: (tmp: string, entry: TreeEntry) => Promise<void>;
 }
 
 /** The outcome of a pull: the file now on disk with its content identity and recipe, or 'changed'. */
@@ -46,8 +51,10 @@ export async function pullFile(ctx: PullContext, rel: string, entry: RemoteEntry
   const tmp = join(staging, `${randomBytes(8).toString('hex')}.part`);
   const fh = await open(tmp, 'wx', 0o600);
   let installed = false;
+  let journaled = false;
   try {
     const got = entry.size <= CONTENT_ID_WHOLE_FILE_MAX ? await fetchWhole(ctx, rel, entry, fh) : await fetchByRecipe(ctx, rel, fh);
+    const staged = await fh.stat();
     await chmod(tmp, got.mode & 0o777);
     const t = utimesSeconds(got.mtimeMs);
     await utimes(tmp, t, t);
@@ -61,6 +68,12 @@ export async function pullFile(ctx: PullContext, rel: string, entry: RemoteEntry
     const abs = join(ctx.rootAbs, rel);
     await ensureParents(ctx.rootAbs, rel);
     if (!stillAsSeen(abs, expect) || expect?.kind === 'dir') return 'changed';
+    if (ctx.beforeInstall) {
+      const intended: TreeEntry = { path: rel, kind: 'file', size: staged.size, mtimeMs: Math.floor(got.mtimeMs), mode: got.mode & 0o777, hash: got.hash, ino: staged.ino };
+      await ctx.beforeInstall(tmp, intended);
+      // From here a failed install leaves the staged file: the journal's replay reads its presence as "not installed".
+      journaled = true;
+    }
     if (expect === undefined) {
       // A new file: link() never replaces what a user may have created since the check above.
       try {
@@ -82,7 +95,7 @@ export async function pullFile(ctx: PullContext, rel: string, entry: RemoteEntry
     throw toFerryError(err, rel);
   } finally {
     await fh.close().catch(() => undefined);
-    if (!installed) await rm(tmp, { force: true });
+    if (!installed && !journaled) await rm(tmp, { force: true });
   }
 }
 

@@ -5,6 +5,7 @@
  * The ancestor is updated after each action that succeeded and persisted crash-safely (client/ancestor-store.ts).
  */
 import { EventEmitter } from 'node:events';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConflictRecord, PairState, PairStatus, TransferRecord } from '../../../src-shared/model/index';
 import { CONTENT_ID_WHOLE_FILE_MAX, IGNORE_FILE_NAME } from '../../../src-shared/protocol/limits';
@@ -28,7 +29,7 @@ import { AncestorStore } from './ancestor-store';
 import { Backoff } from './backoff';
 import { connectAndHello } from './connect';
 import { FeedSubscription } from './feed-subscription';
-import { entryAt, makeLocalDir, makeLocalLink, moveLocal, removeLocal, setLocalMeta } from './local-apply';
+import { entryAt, makeLocalDir, makeLocalLink, moveLocal, removeLocal, setLocalMeta, STAGING_REL } from './local-apply';
 import { readIgnoreFile, rootIsFolder, scanRoots, toScanRoot } from './local-region';
 import { runOp, type RunnerContext } from './op-runner';
 import type { PairSessionOptions } from './pair-session';
@@ -169,7 +170,11 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
   private async open(): Promise<void> {
     const dir = this.opts.stateDir;
     const t = this.opts.target;
-    if (this.store === null) this.store = await AncestorStore.open(dir ? join(dir, 'ancestor.json') : null, `${t.host}:${t.port}/${t.share}`);
+    if (this.store === null) {
+      this.store = await AncestorStore.open(dir ? join(dir, 'ancestor.json') : null, `${t.host}:${t.port}/${t.share}`, this.rootAbs);
+      // What a crashed run left staged is no use now (its intents were just checked against the folder).
+      await rm(join(this.rootAbs, STAGING_REL), { recursive: true, force: true }).catch(() => undefined);
+    }
     if (this.flusher === undefined) this.flusher = (await rootIsFolder(this.rootAbs)) ? await FileSystemFlusher.probe(this.rootAbs) : null;
     if (this.cache === null) this.cache = await RecipeCache.open(dir ? join(dir, 'recipes', `${this.opts.pairId.replace(/[^A-Za-z0-9_-]/g, '_')}.bin`) : null);
   }
@@ -177,7 +182,7 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
   private async close(): Promise<void> {
     this.flusher?.close();
     this.flusher = undefined;
-    await this.store?.flush().catch((err: unknown) => this.log.warn({ err }, 'could not write the ancestor'));
+    await this.store?.close().catch((err: unknown) => this.log.warn({ err }, 'could not write the ancestor'));
     await this.cache?.flush();
   }
 
@@ -384,7 +389,19 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
           return await this.push(conn, x.op);
         case 'pullFile': {
           const t = new DownloadTracker(this.opts.pairId, x.path, x.entry.size, (r) => this.emitTransfer(r));
-          const out = await pullFile({ conn, rootAbs: this.rootAbs, chunks: this.chunks, flusher: this.flusher ?? null, onProgress: (d, s) => t.progress(d, s) }, x.path, x.entry, x.expect);
+          const out = await pullFile(
+            {
+              conn,
+              rootAbs: this.rootAbs,
+              chunks: this.chunks,
+              flusher: this.flusher ?? null,
+              onProgress: (d, s) => t.progress(d, s),
+              beforeInstall: (tmp, e) => store.intend({ k: 'put', path: x.path, tmp, e }),
+            },
+            x.path,
+            x.entry,
+            x.expect,
+          );
           if (out === 'changed') {
             t.completed(0);
             return true;
@@ -413,6 +430,7 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
           break;
         }
         case 'pullRemove': {
+          await store.intend({ k: 'rm', path: x.path });
           if ((await removeLocal(this.rootAbs, x.path, x.expect)) === 'changed') return true;
           anc.delete(x.path);
           this.local.delete(x.path);
@@ -422,6 +440,7 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
           break;
         }
         case 'pullMove': {
+          await store.intend({ k: 'mv', from: x.from, to: x.to, e: { ...x.expect, path: x.to, ...(x.entry.hash === undefined ? {} : { hash: x.entry.hash }) } });
           const out = await moveLocal(this.rootAbs, x.from, x.to, x.expect);
           if (out === 'changed') return true;
           out.hash = x.entry.hash ?? (anc.get(x.from)?.hash as string);
@@ -434,6 +453,7 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
           break;
         }
         case 'setAside': {
+          await store.intend({ k: 'aside', path: x.path, copy: x.copy });
           if ((await moveLocal(this.rootAbs, x.path, x.copy, x.expect)) === 'changed') return true;
           deleteWithin(anc, x.path);
           break;
