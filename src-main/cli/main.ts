@@ -6,6 +6,7 @@ import { registerDaemonCommand } from './daemon-command';
 import { registerGuiPasswordCommand } from './gui-password-command';
 import { registerTokensCommand } from './tokens-command';
 import { registerVersionsCommand } from './versions-command';
+import { registerConflictsCommand } from './conflicts-command';
 
 const program = new Command();
 program
@@ -20,4 +21,5 @@ registerDaemonCommand(program);
 registerGuiPasswordCommand(program);
 registerTokensCommand(program);
 registerVersionsCommand(program);
+registerConflictsCommand(program);
 await program.parseAsync(process.argv);

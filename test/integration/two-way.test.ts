@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { isConflictCopy } from '../../src-main/engine/core/conflict-name';
 import { cleanupTempDirs, diffSnapshots, snapshotTree, waitFor, writeTree } from '../helpers/trees';
 import { startTwoWayWorld, waitWatching, type TwoWayWorld } from './two-way-fixture';
+import { spawnFerry } from '../helpers/ferry-procs';
 
 let w: TwoWayWorld;
 beforeEach(async () => {
@@ -96,6 +97,38 @@ describe('two-way sync between devices (real server, real TLS, real folders)', (
     expect(copies).toHaveLength(1);
     expect(await readFile(join(a.dir, copies[0] as string), 'utf8')).toBe('laptop two');
     expect(await same(a.dir, w.share)).toEqual([]);
+  });
+
+  it('conflict-resolution: ferry conflicts lists the conflict on both devices; resolving it on one syncs to the other', async () => {
+    const a = await w.device('alice');
+    const b = await w.device('bob');
+    await writeTree(a.dir, { 'plan.md': 'original', 'other.txt': 'o' });
+    await a.session().runOnce();
+    await b.session().runOnce();
+    await writeFile(join(a.dir, 'plan.md'), 'alice was here');
+    await writeFile(join(b.dir, 'plan.md'), 'bob was here, longer');
+    await a.session().runOnce();
+    await b.session().runOnce();
+    const sa = a.session();
+    await sa.runOnce();
+    expect(a.conflicts.filter((c) => c.copy !== undefined && !c.copy.mine)).toHaveLength(1); // arrived from bob
+    for (const d of [a, b]) {
+      const list = spawnFerry(['conflicts', '--dir', d.dir, '--json']);
+      expect(await list.exited).toBe(0);
+      const found = list.lines.filter((l) => l.event === 'conflict');
+      expect(found).toMatchObject([{ path: 'plan.md', device: 'bob' }]);
+    }
+    const copy = (await conflictCopies(a.dir))[0] as string;
+    const resolve = spawnFerry(['conflicts', 'resolve', copy, '--dir', a.dir, '--keep', 'copy', '--json']);
+    expect(await resolve.exited, resolve.stderr()).toBe(0);
+    const ra = a.session();
+    await ra.runOnce();
+    await b.session().runOnce();
+    for (const d of [a, b]) {
+      expect(await readFile(join(d.dir, 'plan.md'), 'utf8')).toBe('bob was here, longer');
+      expect(await conflictCopies(d.dir)).toEqual([]);
+    }
+    expect(await same(a.dir, b.dir)).toEqual([]);
   });
 
   it('edit-beats-delete: a file deleted on one device and edited on the other survives with the edit', async () => {
