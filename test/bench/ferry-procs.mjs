@@ -29,9 +29,10 @@ export async function startFerryServer({ root, state, fsync = true, timeoutMs = 
   return { port: ev.port, fingerprint: ev.fingerprint, token: ev.token, pid: h.pid, proc: h, stop: () => h.stop(5000) };
 }
 
-function syncArgs(server, { dir, state, port }) {
+// mode: the existing sections measure the mirror (one-way) engine; the two-way section passes 'two-way'.
+function syncArgs(server, { dir, state, port, mode = 'mirror', deviceName }) {
   return [BIN, 'sync', '--dir', dir, '--server', `127.0.0.1:${port ?? server.port}`, '--fingerprint', server.fingerprint,
-    '--token', server.token, '--state', state, '--json', '--mode', 'mirror'];
+    '--token', server.token, '--state', state, '--json', '--mode', mode, ...(deviceName ? ['--device-name', deviceName] : [])];
 }
 
 /**
@@ -39,8 +40,8 @@ function syncArgs(server, { dir, state, port }) {
  * handshake, scan, transfer, verification and exit: what a user waits for). --quiet: no line per file, as rsync
  * without -v (the client's transfer log file still records every file).
  */
-export async function ferrySyncOnce(server, { dir, state, port, timeoutMs }) {
-  const r = await runProc(process.execPath, [...syncArgs(server, { dir, state, port }), '--once', '--quiet'], { cwd: REPO, timeoutMs, label: 'ferry sync --once' });
+export async function ferrySyncOnce(server, { dir, state, port, timeoutMs, mode, deviceName }) {
+  const r = await runProc(process.execPath, [...syncArgs(server, { dir, state, port, mode, deviceName }), '--once', '--quiet'], { cwd: REPO, timeoutMs, label: 'ferry sync --once' });
   const summary = r.json.find((o) => o.event === 'summary') ?? null;
   if (r.code !== 0 || !summary) {
     const errs = r.json.filter((o) => o.event === 'error').map((o) => `${o.code}: ${o.message}`).slice(0, 3);
@@ -53,8 +54,8 @@ export async function ferrySyncOnce(server, { dir, state, port, timeoutMs }) {
  * Start a live `ferry sync` (no --once), wait for its `watching` line and then for its initial sync to end
  * (status "watching"). Returns the process handle (watchingLineMs, watchingMs: ms after spawn).
  */
-export async function startFerryLive(server, { dir, state, port, timeoutMs, onSpawn }) {
-  const h = startProc(process.execPath, syncArgs(server, { dir, state, port }), { cwd: REPO, label: 'ferry sync (live)' });
+export async function startFerryLive(server, { dir, state, port, timeoutMs, onSpawn, mode, deviceName }) {
+  const h = startProc(process.execPath, syncArgs(server, { dir, state, port, mode, deviceName }), { cwd: REPO, label: 'ferry sync (live)' });
   onSpawn?.(h);
   try {
     const bad = (o) => o.event === 'status' && (o.status === 'error' || o.status === 'halted');

@@ -57,3 +57,11 @@ export async function rsyncPush(src, port, flags, timeoutMs) {
   if (r.code !== 0) throw new Error(`rsync exited ${r.code ?? r.signal}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
   return { ms: r.ms, code: r.code, stats: parseRsyncStats(r.lines), cmd: `rsync ${args.join(' ')}` };
 }
+
+/** `rsync -a --stats [flags] rsync://127.0.0.1:port/dst/ DST/` (a download from the daemon); returns { ms, code, stats }. */
+export async function rsyncPull(dst, port, flags, timeoutMs) {
+  const args = ['-a', '--stats', ...flags, `rsync://127.0.0.1:${port}/dst/`, `${dst.replace(/\/$/, '')}/`];
+  const r = await runProc('rsync', args, { timeoutMs, label: `rsync pull ${flags.join(' ')}` });
+  if (r.code !== 0) throw new Error(`rsync exited ${r.code ?? r.signal}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+  return { ms: r.ms, code: r.code, stats: parseRsyncStats(r.lines), cmd: `rsync ${args.join(' ')}` };
+}

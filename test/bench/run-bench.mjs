@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run bench`: Ferry side by side with rsync (daemon on 127.0.0.1) on generated data.
-//   node test/bench/run-bench.mjs [--quick] [--only small,large,delta,rename,latency,memory] [--runs N]
+//   node test/bench/run-bench.mjs [--quick] [--only small,large,delta,rename,latency,memory,twoway] [--runs N]
 //                                 [--out DIR] [--keep] [--no-rsync] [--seed S] [--no-settle]
 // Report: test/bench/results/latest.md + .json (--quick: $BENCH_TMP/results/latest-quick.md).
 // Data is generated once into $BENCH_TMP/data (default .bench-tmp/ in the repo); every sync goes into a
@@ -17,6 +17,7 @@ import { environment, errorRows, markdownTable, writeReport } from './report.mjs
 import { sectionSmall, sectionLarge } from './section-initial.mjs';
 import { sectionDelta, sectionRename } from './section-delta.mjs';
 import { sectionLatency, sectionMemory } from './section-live.mjs';
+import { sectionTwoWay } from './section-two-way.mjs';
 
 const SECTIONS = {
   small: { fn: sectionSmall, data: ['small'], minutes: 30 },
@@ -25,8 +26,9 @@ const SECTIONS = {
   rename: { fn: sectionRename, data: ['move'], minutes: 20 },
   latency: { fn: sectionLatency, data: [], minutes: 10 },
   memory: { fn: sectionMemory, data: ['many'], minutes: 20 },
+  twoway: { fn: sectionTwoWay, data: ['small', 'delta', 'many'], minutes: 45 },
 };
-const ALIASES = { initial: ['small', 'large'], copy: ['rename'], watch: ['memory'] };
+const ALIASES = { initial: ['small', 'large'], copy: ['rename'], watch: ['memory'], 'two-way': ['twoway'] };
 
 function parseArgs(argv) {
   const o = { quick: false, only: Object.keys(SECTIONS), runs: 1, out: null, keep: false, rsync: true, seed: '1', settle: true };
