@@ -118,6 +118,8 @@ export function createEngine(ports: EnginePorts, settings: Settings): Engine {
         const [id, side] = args as CommandArgs<'conflict:open'>;
         const record = conflicts.get(id);
         const pair = pairs.get(record.pairId);
+        // Two-way: both versions are files of the folder (the path and its conflict copy).
+        if (record.copy) return ports.openPath(resolveInside(pair.localPath, (side === 'local') === record.copy.mine ? record.copy.path : record.path));
         if (side === 'local') return ports.openPath(resolveInside(pair.localPath, record.path));
         // The server's version is fetched into our state folder first: it is not a file of the synced folder.
         const copy = resolveInside(join(ports.stateDir, 'conflicts', id.replace(/[^A-Za-z0-9_-]/g, '_')), record.path.split('/').pop()!);

@@ -37,6 +37,9 @@ export function ConflictCard({ conflict: c, pairName, canOpen }: { conflict: Con
   const open = useAction((side: 'local' | 'server') => api.invoke('conflict:open', c.id, side));
   const openVersions = useOpenVersions();
   const titleId = `conflict-${c.id}`;
+  // Two-way conflicts are between devices (both versions are files in the folder); mirror ones with the server.
+  const otherDevice = c.copy && !c.copy.mine ? c.copy.device : c.copy ? 'the other device' : null;
+  const other = otherDevice === null ? 'Server’s version' : c.copy && !c.copy.mine ? `${otherDevice}’s version` : 'The other version';
   return (
     <article className="card conflict" aria-labelledby={titleId}>
       <div className="conflict-head">
@@ -44,13 +47,19 @@ export function ConflictCard({ conflict: c, pairName, canOpen }: { conflict: Con
         <p className="muted">{pairName} · detected {formatDateTime(c.detectedAt)}</p>
       </div>
       <div className="conflict-sides">
-        <Side title="Your version" info={c.local} openLabel={`Open your version of ${c.path}`} onOpen={canOpen ? () => void open.run('local') : null} />
         <Side
-          title="Server’s version"
+          title="Your version"
+          info={c.local}
+          openLabel={`Open your version of ${c.path}`}
+          onOpen={canOpen ? () => void open.run('local') : null}
+          extra={c.copy ? <p className="muted small">{c.copy.mine ? 'Now in' : 'At'} <span className="mono">{c.copy.mine ? c.copy.path : c.path}</span></p> : undefined}
+        />
+        <Side
+          title={other}
           info={c.server}
-          openLabel={`Open the server’s version of ${c.path}`}
+          openLabel={`Open ${other.toLowerCase()} of ${c.path}`}
           onOpen={canOpen ? () => void open.run('server') : null}
-          extra={<p className="muted small">Kept as <span className="mono">{c.server.keptAs}</span></p>}
+          extra={<p className="muted small">{c.copy ? (c.copy.mine ? 'At' : 'Now in') : 'Kept as'} <span className="mono">{c.copy && c.copy.mine ? c.path : c.server.keptAs}</span></p>}
         />
       </div>
       <ErrorNote error={resolve.error ?? open.error} />
@@ -59,7 +68,7 @@ export function ConflictCard({ conflict: c, pairName, canOpen }: { conflict: Con
           <FileClock size={15} aria-hidden="true" /> Versions
         </button>
         <button type="button" className="button" disabled={resolve.busy} onClick={() => void resolve.run('keepLocal')}>Keep mine</button>
-        <button type="button" className="button" disabled={resolve.busy} onClick={() => void resolve.run('keepServer')}>Keep server’s</button>
+        <button type="button" className="button" disabled={resolve.busy} onClick={() => void resolve.run('keepServer')}>{c.copy ? (c.copy.mine ? 'Keep the other' : `Keep ${c.copy.device}’s`) : 'Keep server’s'}</button>
         <button type="button" className="button primary" disabled={resolve.busy} onClick={() => void resolve.run('keepBoth')}>Keep both</button>
       </div>
     </article>
