@@ -17,7 +17,7 @@ import { DEFAULT_CHUNKING } from '../chunking/fastcdc';
 import { conflictCopyName, isConflictCopy, parseConflictCopy } from '../core/conflict-name';
 import { IgnoreRules } from '../core/ignore-rules';
 import type { SyncOp } from '../core/operations';
-import { changeOf, reconcile, twoWaySafety, type Action, type ConflictNote } from '../core/three-way';
+import { changeOf, pathOf as pathOfAction, reconcile, twoWaySafety, type Action, type ConflictNote } from '../core/three-way';
 import { deleteWithin, renameWithin, subTree, type Tree, type TreeEntry } from '../core/tree';
 import { FerryError, toFerryError } from '../errors';
 import { silentLogger, type Logger } from '../log';
@@ -653,15 +653,9 @@ async function contentIdOf(abs: string, size: number): Promise<string> {
   return (await computeRecipe(abs, DEFAULT_CHUNKING, 'recipe')).hash;
 }
 
+/** The path an action starts from (a move: its source), where errors are reported. */
 function pathOf(x: Action): string {
-  switch (x.kind) {
-    case 'push':
-      return x.op.kind === 'move' ? x.op.from : x.op.path;
-    case 'pullMove':
-      return x.from;
-    default:
-      return x.path;
-  }
+  return pathOfAction(x, 'from');
 }
 
 function sizeOf(x: Action): number {

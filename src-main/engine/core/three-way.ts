@@ -414,13 +414,13 @@ function createOp(l: TreeEntry): SyncOp {
   }
 }
 
-/** The path an action concerns (a move: its target). */
-export function pathOf(x: Action): string {
+/** The path an action concerns; a move's target, or with `side: 'from'` its source. */
+export function pathOf(x: Action, side: 'to' | 'from' = 'to'): string {
   switch (x.kind) {
     case 'push':
-      return x.op.kind === 'move' ? x.op.to : x.op.path;
+      return x.op.kind === 'move' ? x.op[side] : x.op.path;
     case 'pullMove':
-      return x.to;
+      return x[side];
     default:
       return x.path;
   }
