@@ -87,12 +87,20 @@ describe('a full disk', () => {
 
     // A live client retries by itself once space is freed.
     const live = spawnFerry(syncArgs(client, server, cstate, mirror));
-    await live.waitForLine((l) => l.event === 'transfer' && l.status === 'failed', 60_000);
+    // Space is freed only once the live client has failed and gone idle: a retry must come from the client itself.
+    // Every large file has failed twice (the first round and the rescan after it), so nothing of the first round is left.
+    const failedTwice = (): boolean => ['big/b0.bin', 'big/b1.bin', 'big/b2.bin'].every((p) => live.lines.filter((l) => l.event === 'transfer' && l.status === 'failed' && l.path === p).length >= 2);
+    await waitFor(failedTwice, 'every large file to fail twice on the full disk', 120_000, 100).catch((err: Error) => {
+      throw new Error(`${err.message}; the live client printed: ${live.lines.filter((l) => l.event !== 'status').map((l) => `${String(l.event)} ${String(l.path)} ${String(l.status)}`).join('; ')}`);
+    });
     const before = live.lines.length;
     await rm(join(m.dir, 'filler'));
     const freedAt = Date.now();
     await waitFor(async () => diffSnapshots(await snapshotTree(client), await snapshotTree(share)).length === 0, 'the live client to finish after space was freed', 120_000, 250);
     const resent = sentBytes(live.lines.slice(before));
+    const failedBefore = live.lines.slice(0, before).filter((l) => l.event === 'transfer' && l.status === 'failed').map((l) => String(l.path));
+    const doneAfter = live.lines.slice(before).filter((l) => l.event === 'transfer' && l.status === 'completed').map((l) => String(l.path));
+    console.log(`disk-full server: live client: failed before space was freed: ${JSON.stringify(failedBefore)}; completed after: ${JSON.stringify(doneAfter)}; ${live.lines.slice(before).filter((l) => l.event === 'status').map((l) => String(l.status)).join(' ')}`);
     console.log(`disk-full server: after freeing space the live client sent ${(resent / MiB).toFixed(2)} MiB of file data to finish, in ${((Date.now() - freedAt) / 1000).toFixed(1)} s`);
     await live.stop();
     // Resumed, not re-sent: of what the share lacked after the failure, what staging held (verified chunks) is not

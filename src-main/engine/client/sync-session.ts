@@ -100,6 +100,14 @@ const RECHECK_MS = 70;
 const MAX_ERRORS_KEPT = 1000;
 /** A halted pair checks again this often (and on any local change). */
 const HALT_RECHECK_MS = 10_000;
+/**
+ * Failures that may go away by themselves (a full or read-only disk on either side): the path is tried again after
+ * a delay that doubles from the first to the last value, instead of waiting for its next change or the next full
+ * rescan (5 minutes by default). It stops once the path succeeds.
+ */
+const RETRY_CODES: ReadonlySet<string> = new Set(['DISK_FULL', 'IO_ERROR', 'TIMEOUT']);
+const RETRY_FIRST_MS = 2_000;
+const RETRY_MAX_MS = 120_000;
 
 /** One folder pair's sync session. */
 export class SyncSession extends EventEmitter<SessionEvents> {
@@ -129,6 +137,8 @@ export class SyncSession extends EventEmitter<SessionEvents> {
   private stateTimer: NodeJS.Timeout | null = null;
   private readonly summary: SyncSummary = { filesSent: 0, bytesSent: 0, bytesReceived: 0, filesUploaded: 0, filesDownloaded: 0, filesDeleted: 0, moves: 0, conflicts: 0, errors: [] };
   private readonly errorPaths = new Set<string>();
+  /** Paths waiting for a retry after a failure that may pass (RETRY_CODES) → failures so far. */
+  private readonly retries = new Map<string, number>();
   private readonly limiter: RateLimiter | null;
   private guard: ForeignGuard | null = null;
 
@@ -453,8 +463,10 @@ export class SyncSession extends EventEmitter<SessionEvents> {
     if (!out.ok) {
       for (const p of opPaths(op)) revertPath(this.projected, this.confirmed, p);
       if (out.error.code !== 'CONNECTION_LOST') this.recordError(out.error);
+      if (RETRY_CODES.has(out.error.code)) this.retryLater(op);
       return;
     }
+    for (const p of opPaths(op)) this.retries.delete(p);
     if (out.skipped) revertPath(this.projected, this.confirmed, opPaths(op)[0] as string);
     this.count(op, out.bytesSent, out.skipped);
   }
@@ -521,6 +533,15 @@ export class SyncSession extends EventEmitter<SessionEvents> {
       resolved: false,
     };
     this.emit('conflictDetected', rec);
+  }
+
+  /** Look at a failed operation's paths again later (live sessions only: the watcher's aggregator re-plans them). */
+  private retryLater(op: SyncOp): void {
+    if (this.aggregator === null) return;
+    const path = op.kind === 'upload' ? (op.diskPath ?? op.path) : opPaths(op)[0]!;
+    const n = this.retries.get(path) ?? 0;
+    this.retries.set(path, n + 1);
+    this.aggregator.pushLater(path, Math.min(RETRY_FIRST_MS * 2 ** n, RETRY_MAX_MS));
   }
 
   private recordError(e: FerryError): void {
