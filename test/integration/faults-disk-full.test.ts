@@ -63,9 +63,7 @@ describe('a full disk', () => {
     await writeFile(join(m.dir, 'filler'), Buffer.alloc(Math.max(0, freeBytes(m.dir) - 14 * MiB)));
     const server = await startServe(share, sstate);
 
-    // --allow-foreign-changes: the mirror guard can take folders made by this client's own large uploads for
-    // another device's (see faults-kill.test.ts); this test is about the disk.
-    const mirror = ['--allow-foreign-changes'];
+    const mirror = ['--mode', 'mirror'];
     const first = await syncOnce(client, server, cstate, mirror);
     const codes = errorCodes(first.lines);
     console.log(`disk-full server: first run exit ${first.code}, error codes ${JSON.stringify([...new Set(codes)])}, ${codes.length} failures: ${first.lines.filter((l) => l.event === 'transfer' && l.status === 'failed').map((l) => `${String(l.path)} ${JSON.stringify(l.error)}`).join('; ')}`);

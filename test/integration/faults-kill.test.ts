@@ -31,12 +31,6 @@ const SMALL = Number(process.env.FERRY_FAULTS_SMALL ?? 40);
 const REPORT = process.env.FERRY_FAULTS_REPORT;
 /** Deviations (spurious conflict copies, spurious FOREIGN_CHANGES halts) fail the run too. */
 const STRICT = process.env.FERRY_FAULTS_STRICT === '1';
-/**
- * Mirror runs pass --allow-foreign-changes unless FERRY_FAULTS_MIRROR_GUARD=1: the guard halts this only writer
- * on folders its own large uploads created (the server's disk watcher can record them first, as device 'server'),
- * and a halted run has no transfers to kill in. With the guard on, those halts are counted.
- */
-const MIRROR_GUARD = process.env.FERRY_FAULTS_MIRROR_GUARD === '1';
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
@@ -109,7 +103,7 @@ async function runCycles(mode: 'mirror' | 'two-way'): Promise<Tally> {
   const t: Tally = { cycles: 0, serverKills: 0, clientKills: 0, missed: 0, bytesWritten: 0, torn: [], lost: [], extraConvergeRuns: 0, conflictCopies: [], foreignHalts: 0, stagingServer: { files: 0, bytes: 0 }, stagingClient: { files: 0, bytes: 0 } };
   let server: ServeInfo = await startServe(share, sstate);
   const token = server.token; // printed on the first start of a state folder only
-  const modeArgs = ['--mode', mode, ...(mode === 'mirror' && !MIRROR_GUARD ? ['--allow-foreign-changes'] : [])];
+  const modeArgs = ['--mode', mode];
 
   for (let cycle = 0; cycle < CYCLES; cycle++) {
     let est = await mutate(rng, ledger, client, 'c', { small: SMALL, bigChance: 0.5 });
