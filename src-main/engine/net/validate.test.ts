@@ -49,6 +49,11 @@ const client: Record<string, { ok: object; bad: [string, object][] }> = {
   },
   subscribe: { ok: { type: 'subscribe', id: 15, epoch: 'e1', since: 3 }, bad: [['since', { type: 'subscribe', id: 15, since: -1 }]] },
   getRecipe: { ok: { type: 'getRecipe', id: 16, path: 'f' }, bad: [['path', { type: 'getRecipe', id: 16, path: '' }]] },
+  listVersions: { ok: { type: 'listVersions', id: 17, path: 'docs' }, bad: [['path', { type: 'listVersions', id: 17, path: '' }]] },
+  restoreVersion: {
+    ok: { type: 'restoreVersion', id: 18, version: 'a.txt~20261204T155800Z', to: 'b.txt' },
+    bad: [['version', { type: 'restoreVersion', id: 18 }]],
+  },
 };
 
 const server: Record<string, { ok: object; bad: [string, object][] }> = {
@@ -72,6 +77,10 @@ const server: Record<string, { ok: object; bad: [string, object][] }> = {
   changes: {
     ok: { type: 'changes', id: 8, epoch: 'e1', seq: 4, reset: false, caughtUp: true, entries: [{ seq: 4, path: 'a', kind: 'gone', size: 0, mtimeMs: 0, mode: 0, device: 'server' }] },
     bad: [['entries.0.device', { type: 'changes', id: 8, epoch: 'e1', seq: 4, reset: false, caughtUp: true, entries: [{ seq: 4, path: 'a', kind: 'gone', size: 0, mtimeMs: 0, mode: 0 }] }]],
+  },
+  versionsPage: {
+    ok: { type: 'versionsPage', id: 10, versions: [{ id: 'a.txt~20261204T155800Z', original: 'a.txt', keptAt: 1, kind: 'file', size: 3, mtimeMs: 1, device: 'c1', deviceName: 'laptop', deleted: true }], retentionDays: 30, done: true },
+    bad: [['versions.0.original', { type: 'versionsPage', id: 10, versions: [{ id: 'x', keptAt: 1, kind: 'file', size: 3, mtimeMs: 1, deleted: false }], done: true }]],
   },
   recipe: {
     ok: { type: 'recipe', id: 9, size: 10, mtimeMs: 1, mode: 0o644, hash: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', chunkCount: 1, payloadLength: 36 },
