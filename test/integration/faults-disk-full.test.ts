@@ -115,9 +115,8 @@ describe.skipIf(!ROOT)('a full disk', () => {
     await server.proc.stop();
   }, 240_000);
 
-  // Known defects of the download path (client/pull-file.ts, not this suite's to fix): a short write on a full disk
-  // is not noticed, so a truncated file is installed under its real name and recorded as complete; failed downloads are
-  // not retried until the next full rescan. They are printed as KNOWN DEFECT lines; FERRY_FAULTS_STRICT=1 fails on them.
+  // A short write on a full disk used to go unnoticed, so a truncated download was installed under its real name;
+  // pull-file.ts now writes every byte or fails with DISK_FULL, and checks the staged size before installing.
   it('on the client during downloads (receive and two-way): DISK_FULL, nothing half-written under a real name, staging cleaned, and it finishes once space is freed', async () => {
     const rng = seededRandom(12);
     const m = await smallFs(32);
@@ -163,7 +162,6 @@ describe.skipIf(!ROOT)('a full disk', () => {
       await rm(client, { recursive: true }); // room for the next mode
     }
     await server.proc.stop();
-    for (const p of problems) console.log(`disk-full client: KNOWN DEFECT (client/pull-file.ts): ${p}`);
-    if (STRICT) expect(problems).toEqual([]);
+    expect(problems).toEqual([]);
   }, 480_000);
 });

@@ -11,7 +11,7 @@
  */
 import { mkdir, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { killAllFerry, spawnFerry, startServe, syncArgs } from '../helpers/ferry-procs';
 import { cleanupTempDirs, tempDir, waitFor } from '../helpers/trees';
 

@@ -55,6 +55,8 @@ export async function pullFile(ctx: PullContext, rel: string, entry: RemoteEntry
   try {
     const got = entry.size <= CONTENT_ID_WHOLE_FILE_MAX ? await fetchWhole(ctx, rel, entry, fh) : await fetchByRecipe(ctx, rel, fh);
     const staged = await fh.stat();
+    const expected = got.recipe?.size ?? got.received;
+    if (staged.size !== expected) throw new FerryError('IO_ERROR', `${rel}: ${staged.size} of ${expected} bytes reached the disk`, { path: rel });
     await chmod(tmp, got.mode & 0o777);
     const t = utimesSeconds(got.mtimeMs);
     await utimes(tmp, t, t);
@@ -110,6 +112,19 @@ interface Fetched {
 
 type Handle = Awaited<ReturnType<typeof open>>;
 
+/**
+ * Write all of `buf` at `offset`. A full disk can end a write short without an error: that is DISK_FULL here, never
+ * a shorter file that goes on to be installed.
+ */
+async function writeAll(fh: Handle, buf: Buffer, offset: number, rel: string): Promise<void> {
+  let done = 0;
+  while (done < buf.length) {
+    const { bytesWritten } = await fh.write(buf, done, buf.length - done, offset + done);
+    if (bytesWritten <= 0) throw new FerryError('DISK_FULL', `No space left to write ${rel} on this device`, { path: rel });
+    done += bytesWritten;
+  }
+}
+
 async function fetchWhole(ctx: PullContext, rel: string, entry: RemoteEntry, fh: Handle): Promise<Fetched> {
   const f = await ctx.conn.request({ type: 'get', path: rel, area: 'share', offset: 0, length: Math.max(entry.size, 1) });
   if (f.header.type !== 'data') throw new FerryError('BAD_FRAME', `Expected data for ${rel}, got ${f.header.type}`);
@@ -121,7 +136,7 @@ async function fetchWhole(ctx: PullContext, rel: string, entry: RemoteEntry, fh:
     // The server holds other bytes than its feed announced: a newer change, whose record is on its way.
     throw new FerryError('HASH_MISMATCH', `${rel} changed on the server while it was fetched`, { path: rel });
   }
-  await fh.write(f.payload, 0, f.payload.length, 0);
+  await writeAll(fh, f.payload, 0, rel);
   ctx.onProgress?.(f.payload.length, f.payload.length);
   return { hash, mode: f.header.mode, mtimeMs: f.header.mtimeMs, recipe: null, received: f.payload.length, reused: 0 };
 }
@@ -148,7 +163,7 @@ async function fetchByRecipe(ctx: PullContext, rel: string, fh: Handle): Promise
       missing.push(i);
       continue;
     }
-    await fh.write(local, 0, local.length, c.offset);
+    await writeAll(fh, local, c.offset, rel);
     reused += local.length;
   }
   // Consecutive missing chunks travel as one range.
@@ -173,7 +188,7 @@ async function fetchByRecipe(ctx: PullContext, rel: string, fh: Handle): Promise
       }
       at += c.length;
     }
-    await fh.write(f.payload, 0, f.payload.length, first.offset);
+    await writeAll(fh, f.payload, first.offset, rel);
     received += f.payload.length;
     ctx.onProgress?.(reused + received, received);
     i = j;
@@ -212,7 +227,7 @@ export async function pullKeptVersion(conn: Connection, rootAbs: string, version
       const f = await conn.request({ type: 'get', path: versionRel, area: 'versions', offset, length: GET_BYTES });
       if (f.header.type !== 'data') throw new FerryError('BAD_FRAME', `Expected data for ${versionRel}, got ${f.header.type}`);
       meta = { mode: f.header.mode, mtimeMs: f.header.mtimeMs };
-      if (f.payload.length > 0) await fh.write(f.payload, 0, f.payload.length, offset);
+      if (f.payload.length > 0) await writeAll(fh, f.payload, offset, destRel);
       offset += f.payload.length;
       if (offset >= f.header.size || f.payload.length === 0) break;
     }
