@@ -42,6 +42,9 @@ import type { SessionEvents, SyncSummary } from './sync-session';
 const MAX_ROUNDS = 20;
 /** More changed places than this in one round: scan the whole folder instead. */
 const MAX_REGION_ROOTS = 2000;
+/** Failed actions are retried after this pause, doubling to RETRY_MAX_MS while they keep failing. */
+const RETRY_FIRST_MS = 2000;
+const RETRY_MAX_MS = 120_000;
 /** File actions in flight at once: small uploads share putBatch frames, downloads overlap their round trips and flushes. */
 const CONCURRENCY = 512;
 const HALT_RECHECK_MS = 10_000;
@@ -68,6 +71,8 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
   private readonly limiter: RateLimiter | null;
   private stopped = false;
   private paused = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryDelay = RETRY_FIRST_MS;
   /** The local model holds a whole-folder scan (until then every round scans everything). */
   private scannedWhole = false;
   /** Regions waiting for a round ('' = the whole folder); null: nothing. */
@@ -139,6 +144,7 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
     this.stopped = true;
     this.wake?.();
     if (this.rescanTimer) clearInterval(this.rescanTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     this.aggregator?.close();
     await this.watcher?.close();
     this.conn?.close();
@@ -335,7 +341,27 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
     this.setState({ filesPending: actions.length, bytesPending: actions.reduce((n, x) => n + sizeOf(x), 0) });
     for (const c of res.conflicts) this.conflictFound(c);
     const done = await this.execute(conn, actions);
+    this.retryFailed(actions.filter((x) => !done.includes(x)).map(pathOf));
     return done.map(pathOf).concat(done.flatMap((x) => (x.kind === 'setAside' ? [x.copy] : x.kind === 'pullMove' ? [x.to] : x.kind === 'push' && x.op.kind === 'move' ? [x.op.to] : [])));
+  }
+
+  /**
+   * Paths whose actions failed (a full disk, an I/O error) are tried again after a pause that doubles while they keep
+   * failing (2 s to 2 min), not only at the next change or full rescan.
+   */
+  private retryFailed(paths: string[]): void {
+    if (paths.length === 0) {
+      this.retryDelay = RETRY_FIRST_MS;
+      return;
+    }
+    if (this.retryTimer !== null || this.stopped) return;
+    const delay = this.retryDelay;
+    this.retryDelay = Math.min(delay * 2, RETRY_MAX_MS);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.kick(paths);
+    }, delay);
+    this.retryTimer.unref();
   }
 
   /**
