@@ -20,7 +20,9 @@ export type Intent =
 /** The journal file of one pair (`<ancestor file>.journal`, and `.journal.1` while a snapshot is written). */
 export class AncestorJournal {
   private fh: FileHandle | null = null;
-  private pending: Promise<void> | null = null;
+  /** Every file operation (flush, rotate, close) runs on this one chain: a rotate never closes a flush's handle. */
+  private chain: Promise<void> = Promise.resolve();
+  private scheduled: Promise<void> | null = null;
   private queued: string[] = [];
 
   constructor(private readonly file: string) {}
@@ -29,28 +31,39 @@ export class AncestorJournal {
   async intend(intent: Intent): Promise<void> {
     this.queued.push(`${JSON.stringify(intent)}\n`);
     // Everything queued before the flush starts is in it; later intents wait for the next one.
-    this.pending ??= Promise.resolve().then(() => this.flushQueued());
-    await this.pending;
+    this.scheduled ??= this.then(() => {
+      this.scheduled = null;
+      return this.flushQueued();
+    });
+    await this.scheduled;
   }
 
   /** A snapshot is about to be taken: later intents go to a new file; the current one waits as `.1`. */
-  async rotate(): Promise<void> {
-    await this.pending?.catch(() => undefined);
-    await this.fh?.close().catch(() => undefined);
-    this.fh = null;
-    if (existsSync(this.file)) await rename(this.file, `${this.file}.1`);
+  rotate(): Promise<void> {
+    return this.then(async () => {
+      await this.fh?.close().catch(() => undefined);
+      this.fh = null;
+      if (existsSync(this.file)) await rename(this.file, `${this.file}.1`);
+    });
   }
 
   /** The snapshot taken after `rotate` is on disk: the rotated intents are in it. */
-  async dropRotated(): Promise<void> {
-    await rm(`${this.file}.1`, { force: true });
+  dropRotated(): Promise<void> {
+    return this.then(() => rm(`${this.file}.1`, { force: true }));
   }
 
   /** Close the file. */
-  async close(): Promise<void> {
-    await this.pending?.catch(() => undefined);
-    await this.fh?.close().catch(() => undefined);
-    this.fh = null;
+  close(): Promise<void> {
+    return this.then(async () => {
+      await this.fh?.close().catch(() => undefined);
+      this.fh = null;
+    });
+  }
+
+  private then(op: () => Promise<void>): Promise<void> {
+    const next = this.chain.then(op);
+    this.chain = next.catch(() => undefined);
+    return next;
   }
 
   /**
@@ -78,16 +91,13 @@ export class AncestorJournal {
   private async flushQueued(): Promise<void> {
     const lines = this.queued.join('');
     this.queued = [];
-    try {
-      if (this.fh === null) {
-        await mkdir(dirname(this.file), { recursive: true });
-        this.fh = await open(this.file, 'a', 0o600);
-      }
-      await this.fh.write(lines);
-      await this.fh.datasync();
-    } finally {
-      this.pending = null;
+    if (lines === '') return;
+    if (this.fh === null) {
+      await mkdir(dirname(this.file), { recursive: true });
+      this.fh = await open(this.file, 'a', 0o600);
     }
+    await this.fh.write(lines);
+    await this.fh.datasync();
   }
 }
 
