@@ -316,7 +316,7 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
       for (const [p, e] of scan.tree) this.local.set(p, e);
     }
     for (const p of scan.problems) this.recordError(new FerryError(p.code, p.message, p.path === undefined ? {} : { path: p.path }));
-    const halt = this.opts.mode === 'mirror' ? null : twoWaySafety(ancestor, this.local, remote, { mode: this.opts.mode, device: '', now: 0, rootExists, allowEmptyRoot: this.opts.allowEmptyRoot ?? false });
+    const halt = this.opts.mode === 'mirror' ? null : twoWaySafety(ancestor, this.local, remote, { rootExists, allowEmptyRoot: this.opts.allowEmptyRoot ?? false });
     if (halt) {
       this.setState({ status: 'halted', lastError: halt.toInfo() });
       throw halt;
@@ -341,7 +341,8 @@ export class TwoWaySession extends EventEmitter<SessionEvents> {
     this.setState({ filesPending: actions.length, bytesPending: actions.reduce((n, x) => n + sizeOf(x), 0) });
     for (const c of res.conflicts) this.conflictFound(c);
     const done = await this.execute(conn, actions);
-    this.retryFailed(actions.filter((x) => !done.includes(x)).map(pathOf));
+    const succeeded = new Set(done);
+    this.retryFailed(actions.filter((x) => !succeeded.has(x)).map(pathOf));
     return done.map(pathOf).concat(done.flatMap((x) => (x.kind === 'setAside' ? [x.copy] : x.kind === 'pullMove' ? [x.to] : x.kind === 'push' && x.op.kind === 'move' ? [x.op.to] : [])));
   }
 

@@ -94,7 +94,7 @@ export function reconcile(ancestor: Tree, local: Tree, remote: Tree, opts: Recon
 }
 
 /** A vanished or emptied local root, or a share emptied by someone else, is far likelier a mistake than an intent. */
-export function twoWaySafety(ancestor: Tree, local: Tree, remote: Tree, opts: ReconcileOptions): FerryError | null {
+export function twoWaySafety(ancestor: Tree, local: Tree, remote: Tree, opts: Pick<ReconcileOptions, 'rootExists' | 'allowEmptyRoot'>): FerryError | null {
   if (!opts.rootExists) {
     return new FerryError('SAFETY_HALT', 'The local folder is missing (deleted or on an unmounted drive); nothing was changed.');
   }
